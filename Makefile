@@ -1,0 +1,52 @@
+# Two commands matter: `make up` runs the whole system with demo data, `make test` runs every test.
+# Both bootstrap .venv from requirements.lock on a fresh machine (Python 3.11+ and make suffice).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: up test test-unit test-integration test-e2e bench lint docs lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+up: $(STAMP)
+	$(PY) -m shared.embedded.up
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -m unit
+
+test-integration: $(STAMP)
+	$(PY) -m pytest -m integration
+
+test-e2e: $(STAMP)
+	$(PY) -m pytest -m e2e
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared
+
+# Regenerate the committed JSON Schemas and AsyncAPI documents from the code.
+docs: $(STAMP)
+	$(PY) -m shared.contracts.generate docs
+
+# Re-resolve pinned versions after editing pyproject.toml.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache
