@@ -41,7 +41,7 @@ lint: $(STAMP)
 
 # Regenerate the committed JSON Schemas and AsyncAPI documents from the code.
 docs: $(STAMP)
-	$(PY) -m shared.contracts.generate docs
+	$(PY) -m tools.gen_docs
 
 # Re-resolve pinned versions after editing pyproject.toml.
 lock: $(STAMP)

@@ -1,0 +1,1 @@
+"""RedVest services: each one a process with its own database; none imports another."""

@@ -1,0 +1,1 @@
+"""Activities: plan, publish, sign up with waitlists, check in, credit hours."""

@@ -1,0 +1,4 @@
+from services.activities.bootstrap import build
+
+if __name__ == "__main__":
+    build().run()

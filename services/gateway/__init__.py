@@ -1,0 +1,1 @@
+"""The admin gateway: the only door for people and outside systems; talks to services over NATS."""

@@ -1,0 +1,39 @@
+"""The gateway's FastAPI app. The NATS connection starts in the lifespan, never at import."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from faststream.nats import NatsBroker
+from prometheus_client import make_asgi_app
+
+from services.gateway import problems
+from services.gateway.config import GatewaySettings
+from services.gateway.routes import asyncapi, health, notifications, requests
+from shared.bus.rpc import RpcClient
+
+DESCRIPTION = """RedVest (红马甲) admin API: Party building + volunteer service for one subdistrict.
+
+Errors are RFC 9457 problem details (`application/problem+json`)."""
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        broker = NatsBroker(settings.nats_url, name="redvest-gateway")
+        await broker.connect()
+        app.state.broker = broker
+        app.state.rpc = RpcClient(broker.connection, settings.subdistrict, settings.rpc_timeout_s)
+        try:
+            yield
+        finally:
+            await broker.stop()
+
+    app = FastAPI(title="RedVest API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    problems.install(app, settings.retry_after_s)
+    for module in (requests, notifications, health, asyncapi):
+        app.include_router(module.router)
+    app.mount("/metrics", make_asgi_app())
+    return app

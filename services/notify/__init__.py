@@ -1,0 +1,1 @@
+"""Notifications: who hears what, on which channel, exactly once, never at night."""

@@ -1,0 +1,58 @@
+"""A resident's request: pure state and rules, no I/O."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared.contracts.commands.requests import CreateRequest
+from shared.contracts.events.common import Location
+from shared.contracts.events.requests import Channel, RequestCreated, Urgency
+
+Status = Literal["submitted"]
+
+
+class Resident(BaseModel):
+    name: str | None = None
+    phone: str | None = None
+
+
+class Request(BaseModel):
+    id: str
+    kind: str
+    title: str
+    description: str
+    location: Location
+    channel: Channel
+    urgency: Urgency
+    status: Status
+    resident: Resident
+    entered_by: str | None
+    submitted_at: datetime
+
+
+def submit(cmd: CreateRequest, *, request_id: str, now: datetime) -> tuple[Request, RequestCreated]:
+    request = Request(
+        id=request_id,
+        kind=cmd.kind,
+        title=cmd.title,
+        description=cmd.description,
+        location=cmd.location,
+        channel=cmd.channel,
+        urgency=cmd.urgency,
+        status="submitted",
+        resident=Resident(name=cmd.resident_name, phone=cmd.resident_phone),
+        entered_by=cmd.entered_by,
+        submitted_at=now,
+    )
+    created = RequestCreated(
+        request_id=request.id,
+        kind=request.kind,
+        title=request.title,
+        location=request.location,
+        channel=request.channel,
+        urgency=request.urgency,
+        submitted_at=now,
+        entered_by=request.entered_by,
+    )
+    return request, created

@@ -1,0 +1,47 @@
+"""Command handlers: parse (done by the RPC layer), call the domain, persist, emit."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from services.requests.domain.model import submit
+from shared.bus.rpc import CallContext
+from shared.contracts.catalogue import new_event
+from shared.contracts.commands.requests import CreateRequest, GetRequest
+from shared.contracts.ids import new_id
+from shared.privacy import mask_name, mask_phone
+from shared.store.aggregates import AggregateStore, Document
+
+
+class RequestHandlers:
+    def __init__(self, requests: AggregateStore, subdistrict: str) -> None:
+        self.requests = requests
+        self.subdistrict = subdistrict
+
+    async def create_request(self, cmd: CreateRequest, ctx: CallContext) -> dict[str, Any]:
+        request, created = submit(cmd, request_id=new_id(), now=datetime.now(UTC))
+        event = new_event(
+            created,
+            subdistrict=self.subdistrict,
+            subject=request.id,
+            correlation_id=ctx.correlation_id,
+            traceparent=ctx.traceparent,
+        )
+        doc = {"_id": request.id, **request.model_dump(mode="python", exclude={"id"})}
+        stored = await self.requests.insert(doc, [event])
+        return public(stored)
+
+    async def get_request(self, query: GetRequest, ctx: CallContext) -> dict[str, Any]:
+        return public(await self.requests.get(query.request_id))
+
+
+def public(doc: Document) -> dict[str, Any]:
+    """What leaves the service: no outbox, personal data masked."""
+    resident = doc.get("resident") or {}
+    view = {k: v for k, v in doc.items() if k not in ("_id", "outbox", "has_outbox", "resident")}
+    view["id"] = doc["_id"]
+    view["resident"] = {
+        "name": mask_name(resident.get("name")),
+        "phone": mask_phone(resident.get("phone")),
+    }
+    view["submitted_at"] = doc["submitted_at"].isoformat()
+    return view

@@ -1,0 +1,1 @@
+"""Contracts (events, commands, subjects, envelope) and plumbing shared by every RedVest service."""

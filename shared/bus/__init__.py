@@ -1,0 +1,1 @@
+"""NATS plumbing: streams, durable event consumers with dead-lettering, request/reply."""

@@ -1,0 +1,1 @@
+"""What services agree on: subjects, the CloudEvents envelope, event and command schemas."""

@@ -1,0 +1,1 @@
+"""Command and query schemas, one module per serving service."""

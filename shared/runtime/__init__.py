@@ -1,0 +1,1 @@
+"""Running a service process: connections, start-up order, health, metrics, graceful stop."""

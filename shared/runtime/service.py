@@ -1,0 +1,204 @@
+"""The process every back-end service runs: a FastStream NATS broker and an AsyncMongoClient,
+started in a small ASGI app's lifespan that also answers health and metrics.
+
+Start-up order: connect NATS -> ensure streams -> create indexes -> start outbox relays
+(which sweep at once) -> start consumers. Shutdown (SIGTERM via uvicorn): stop fetching and
+let in-flight handlers finish (bounded by graceful_timeout_s) -> flush the relays -> close.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from faststream.nats import NatsBroker
+from prometheus_client import make_asgi_app
+from pydantic import BaseModel
+
+from shared.bus import rpc
+from shared.bus.consumer import EventConsumer, EventHandler, consumer_kwargs, subscribe
+from shared.bus.streams import ensure_streams
+from shared.contracts.catalogue import EventData, catalogue
+from shared.contracts.subjects import events_filter
+from shared.logging import configure_logging
+from shared.settings import ServiceSettings
+from shared.store.aggregates import AggregateStore
+from shared.store.client import make_client, ping, service_database
+from shared.store.idempotency import ProcessedEvents
+from shared.store.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+PING = "ping"
+
+
+class Ping(BaseModel):
+    """Is this service up, and can it reach its database?"""
+
+
+StartupHook = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.name = settings.service
+        self.broker = NatsBroker(
+            settings.nats_url,
+            graceful_timeout=settings.graceful_timeout_s,
+            name=f"redvest-{self.name}",
+            logger=logging.getLogger(f"faststream.{self.name}"),
+        )
+        self.mongo = make_client(settings.mongo_url)
+        self.db = service_database(self.mongo, settings.subdistrict, self.name)
+        self.processed = ProcessedEvents(self.db)
+        self.relays: dict[str, OutboxRelay] = {}
+        self.stores: dict[str, AggregateStore] = {}
+        self.startup_hooks: list[StartupHook] = []
+        self.command(PING, Ping, self._ping)
+
+    # -- what a service's bootstrap declares --------------------------------------------
+
+    def aggregates(self, collection: str) -> AggregateStore:
+        """A store for one aggregate type whose events the relay publishes."""
+        if collection not in self.stores:
+            self.stores[collection] = AggregateStore(
+                self.db[collection], on_events=lambda _id, c=collection: self._wake(c, _id)
+            )
+        return self.stores[collection]
+
+    def command(
+        self, command: str, model: type[BaseModel], handler: Callable[[Any, rpc.CallContext], Any]
+    ) -> None:
+        rpc.serve(
+            self.broker,
+            subdistrict=self.settings.subdistrict,
+            service=self.name,
+            command=command,
+            model=model,
+            handler=handler,
+        )
+
+    def consume(
+        self, name: str, handlers: Mapping[type[EventData], EventHandler], subject: str = ""
+    ) -> EventConsumer:
+        """A durable consumer `<service>_<name>`; subject defaults to the one event type."""
+        if not subject:
+            specs = {m: s for s in catalogue().values() for m in [s.model] if m in handlers}
+            subject = (
+                next(iter(specs.values())).subject(self.settings.subdistrict)
+                if len(specs) == 1
+                else events_filter(self.settings.subdistrict)
+            )
+        consumer = EventConsumer(
+            subdistrict=self.settings.subdistrict,
+            name=f"{self.name}_{name}",
+            handlers=handlers,
+            processed=self.processed,
+            broker=self.broker,
+            **consumer_kwargs(self.settings),
+        )
+        subscribe(self.broker, consumer, subject)
+        return consumer
+
+    def on_startup(self, hook: StartupHook) -> None:
+        self.startup_hooks.append(hook)
+
+    def document_events(self, *models: type[EventData]) -> None:
+        """Declare the events this service publishes, for its AsyncAPI document."""
+        for spec in catalogue().values():
+            if spec.model in models:
+                self.broker.publisher(
+                    spec.subject(self.settings.subdistrict),
+                    title=spec.name,
+                    description=spec.description,
+                    schema=spec.model,
+                )
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def _ping(self, _: "Ping", __: rpc.CallContext) -> dict[str, Any]:
+        return {"service": self.name, "checks": await self.ready()}
+
+    def _wake(self, collection: str, aggregate_id: str) -> None:
+        relay = self.relays.get(collection)
+        if relay is not None:
+            relay.wake(aggregate_id)
+
+    async def start(self) -> None:
+        await self.broker.connect()
+        js = self.broker.connection.jetstream()
+        await ensure_streams(js, self.settings.subdistrict)
+        await self.processed.create_indexes()
+        for collection, store in self.stores.items():
+            await store.create_indexes()
+            relay = OutboxRelay(
+                store.collection,
+                js,
+                self.settings.subdistrict,
+                sweep_interval_s=self.settings.outbox_sweep_interval_s,
+            )
+            self.relays[collection] = relay
+            relay.start()
+        for hook in self.startup_hooks:
+            await hook()
+        await self.broker.start()
+        log.info("service started")
+
+    async def stop(self) -> None:
+        log.info("service stopping: finishing in-flight messages")
+        for subscriber in self.broker.subscribers:
+            await subscriber.stop()
+        for relay in self.relays.values():
+            await relay.stop()
+        await self.broker.stop()
+        await self.mongo.close()
+        log.info("service stopped")
+
+    async def ready(self) -> dict[str, bool]:
+        nats_ok = self.broker._connection is not None and self.broker.connection.is_connected
+        return {"nats": bool(nats_ok), "mongodb": await ping(self.mongo)}
+
+    # -- the process ----------------------------------------------------------------------
+
+    def app(self) -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=f"RedVest {self.name}", lifespan=lifespan, docs_url=None)
+        health_routes(app, self.ready)
+        app.mount("/metrics", make_asgi_app())
+        return app
+
+    def run(self) -> None:
+        configure_logging(self.name, self.settings.subdistrict, self.settings.log_level)
+        uvicorn.run(
+            self.app(),
+            host=self.settings.http_host,
+            port=self.settings.http_port,
+            log_config=None,
+            timeout_graceful_shutdown=int(self.settings.graceful_timeout_s),
+        )
+
+
+def health_routes(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
+    @app.get("/healthz/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/healthz/ready", include_in_schema=False)
+    async def readiness() -> JSONResponse:
+        checks = await ready()
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status_code=200 if ok else 503,
+        )

@@ -1,0 +1,1 @@
+"""MongoDB plumbing: client factory, optimistic concurrency, embedded outbox, idempotency."""

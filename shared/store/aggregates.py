@@ -1,0 +1,91 @@
+"""Aggregates stored as one document each, changed with guarded replaces.
+
+A document is `{_id, version, ...state, outbox: [CloudEvent dicts], has_outbox}`. Creating it
+and its events is one insert; changing it is one `replace_one({_id, version: n})`. Both
+shapes are exact on MongoDB and on nx-27017 (see docs/storage.md), and neither needs a
+multi-document transaction.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from shared.contracts.envelope import CloudEvent
+from shared.contracts.rpc import Conflict, NotFound
+
+Document = dict[str, Any]
+# Called after a write that carried events, so the relay publishes them now, not at the sweep.
+OnEvents = Callable[[str], Awaitable[None] | None]
+
+RETRIES_ON_RACE = 5
+
+
+class AggregateStore:
+    def __init__(self, collection: AsyncCollection, on_events: OnEvents | None = None) -> None:
+        self.collection = collection
+        self.on_events = on_events
+
+    async def create_indexes(self) -> None:
+        await self.collection.create_index([("has_outbox", ASCENDING)])
+
+    async def get(self, aggregate_id: str) -> Document:
+        doc = await self.collection.find_one({"_id": aggregate_id})
+        if doc is None:
+            raise NotFound(f"{self.collection.name} {aggregate_id} not found")
+        return doc
+
+    async def insert(self, doc: Document, events: Sequence[CloudEvent] = ()) -> Document:
+        doc = {**doc, "version": 1, **_outbox(list(events))}
+        try:
+            await self.collection.insert_one(doc)
+        except DuplicateKeyError as exc:
+            raise Conflict(f"{self.collection.name} {doc['_id']} already exists") from exc
+        await self._announce(doc)
+        return doc
+
+    async def update(
+        self,
+        aggregate_id: str,
+        change: Callable[[Document], tuple[Document, Sequence[CloudEvent]]],
+        expected_version: int | None = None,
+    ) -> Document:
+        """Read, let the pure `change` compute the new state and events, write guarded.
+
+        With `expected_version` (the caller saw that version) a lost race is a Conflict.
+        Without it, a race with another writer (or with the relay) re-reads and re-applies,
+        so `change` sees fresh state and its own guards decide.
+        """
+        for _ in range(RETRIES_ON_RACE):
+            current = await self.get(aggregate_id)
+            version = current["version"]
+            if expected_version is not None and version != expected_version:
+                raise Conflict(
+                    f"{self.collection.name} {aggregate_id} is at version {version}, "
+                    f"not {expected_version}"
+                )
+            new_state, events = change(current)
+            pending = list(current.get("outbox", [])) + [e.model_dump(mode="json") for e in events]
+            new_doc = {**new_state, "_id": aggregate_id, "version": version + 1, **_outbox(pending)}
+            result = await self.collection.replace_one(
+                {"_id": aggregate_id, "version": version}, new_doc
+            )
+            if result.matched_count == 1:
+                await self._announce(new_doc)
+                return new_doc
+            if expected_version is not None:
+                break
+        raise Conflict(f"{self.collection.name} {aggregate_id} was changed concurrently")
+
+    async def _announce(self, doc: Document) -> None:
+        if doc.get("has_outbox") and self.on_events is not None:
+            result = self.on_events(doc["_id"])
+            if result is not None:
+                await result
+
+
+def _outbox(events: list[Any]) -> Document:
+    dumped = [e.model_dump(mode="json") if isinstance(e, CloudEvent) else e for e in events]
+    return {"outbox": dumped, "has_outbox": bool(dumped)}

@@ -1,0 +1,23 @@
+"""One AsyncMongoClient per process, one database per service per subdistrict."""
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.contracts.subjects import database_name
+
+
+def make_client(url: str) -> AsyncMongoClient:
+    # tz_aware: datetimes come back as UTC-aware, as they went in.
+    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000, appname="redvest")
+
+
+def service_database(client: AsyncMongoClient, subdistrict: str, service: str) -> AsyncDatabase:
+    return client[database_name(subdistrict, service)]
+
+
+async def ping(client: AsyncMongoClient) -> bool:
+    try:
+        await client.admin.command("ping")
+    except Exception:
+        return False
+    return True
