@@ -10,12 +10,12 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
-_context: ContextVar[dict[str, Any]] = ContextVar("log_context", default={})
+_context: ContextVar[dict[str, Any] | None] = ContextVar("log_context", default=None)
 
 
 @contextmanager
 def log_context(**fields: Any) -> Iterator[None]:
-    token = _context.set({**_context.get(), **{k: v for k, v in fields.items() if v}})
+    token = _context.set({**current_context(), **{k: v for k, v in fields.items() if v}})
     try:
         yield
     finally:
@@ -23,7 +23,7 @@ def log_context(**fields: Any) -> Iterator[None]:
 
 
 def current_context() -> dict[str, Any]:
-    return _context.get()
+    return _context.get() or {}
 
 
 class _ContextFilter(logging.Filter):
@@ -32,7 +32,7 @@ class _ContextFilter(logging.Filter):
         self.static = static
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in {**self.static, **_context.get()}.items():
+        for key, value in {**self.static, **current_context()}.items():
             setattr(record, key, value)
         return True
 

@@ -1,6 +1,6 @@
 """Generates the contract documents from the code; they are never written by hand.
 
-    python -m tools.gen_docs docs      # write docs/events/*.json, docs/asyncapi/*.json, docs/openapi.json
+    python -m tools.gen_docs           # write docs/events/, docs/asyncapi/, docs/openapi.json
     python -m tools.gen_docs --check   # exit 1 when the committed documents differ
 
 JSON Schema per event type comes from its pydantic model; an AsyncAPI 3 document per

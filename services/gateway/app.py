@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
-from prometheus_client import make_asgi_app
 
 from services.gateway import problems
 from services.gateway.config import GatewaySettings
@@ -35,5 +34,4 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     problems.install(app, settings.retry_after_s)
     for module in (requests, notifications, health, asyncapi):
         app.include_router(module.router)
-    app.mount("/metrics", make_asgi_app())
     return app

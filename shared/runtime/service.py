@@ -12,10 +12,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from faststream.nats import NatsBroker
-from prometheus_client import make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from shared.bus import rpc
@@ -175,7 +175,6 @@ class ServiceRuntime:
 
         app = FastAPI(title=f"RedVest {self.name}", lifespan=lifespan, docs_url=None)
         health_routes(app, self.ready)
-        app.mount("/metrics", make_asgi_app())
         return app
 
     def run(self) -> None:
@@ -193,6 +192,10 @@ def health_routes(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]])
     @app.get("/healthz/live", include_in_schema=False)
     async def live() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz/ready", include_in_schema=False)
     async def readiness() -> JSONResponse:

@@ -131,7 +131,7 @@ class OutboxRelay:
             except TimeoutError:
                 await self._safely(self.sweep)
                 continue
-            await self._safely(lambda: self.relay(aggregate_id))
+            await self._safely(lambda id_=aggregate_id: self.relay(id_))
 
     async def _safely(self, step: Any) -> None:
         try:

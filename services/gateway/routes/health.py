@@ -4,7 +4,8 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.gateway.deps import Rpc
 from shared.contracts.rpc import ServiceError
@@ -41,3 +42,8 @@ async def aggregated(rpc: Rpc) -> JSONResponse:
         {"status": "ok" if ok else "degraded", "services": results},
         status_code=200 if ok else 503,
     )
+
+
+@router.get("/metrics")
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,25 @@
+"""Events and commands for tests; ids are random per call so tests never collide."""
+
+import secrets
+from datetime import UTC, datetime
+
+from shared.contracts.catalogue import new_event
+from shared.contracts.envelope import CloudEvent
+from shared.contracts.events.common import Location
+from shared.contracts.events.requests import RequestCreated
+
+
+def request_created(
+    subdistrict: str, community_id: str = "quanyun", title: str = "楼道灯坏了"
+) -> CloudEvent:
+    request_id = "r" + secrets.token_hex(6)
+    data = RequestCreated(
+        request_id=request_id,
+        kind="repair",
+        title=title,
+        location=Location(community_id=community_id),
+        channel="wechat_group",
+        urgency="normal",
+        submitted_at=datetime.now(UTC),
+    )
+    return new_event(data, subdistrict=subdistrict, subject=request_id)

@@ -1,0 +1,522 @@
+"""Store conformance: every query shape the store code uses, with MongoDB's semantics.
+
+Runs against whichever server the fixtures provide (real MongoDB or nx-27017), so a server
+that gets one of our shapes wrong fails here, loudly, not in a service at run time.
+The last section pins known nx-27017 faults as strict xfails, only on nx-27017: if a
+release fixes one, its test XPASSes, fails the run, and docs/storage.md needs updating.
+See docs/storage.md and /work/shared/handbook/STORE-COMPAT.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from bson import Decimal128
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from tests.infra import is_nx_27017
+
+pytestmark = pytest.mark.integration
+
+Doc = dict[str, Any]
+CST = timezone(timedelta(hours=8))  # the subdistrict's local time: must round-trip as an instant
+
+
+@pytest.fixture
+async def db(
+    mongo_client: AsyncMongoClient[Doc], subdistrict: str
+) -> AsyncIterator[AsyncDatabase[Doc]]:
+    """A database of this test's own, named as services name theirs; dropped afterwards."""
+    name = f"rv_{subdistrict}_conformance"
+    yield mongo_client[name]
+    await mongo_client.drop_database(name)
+
+
+def event(event_id: str, kind: str = "RequestCreated") -> Doc:
+    # Shaped like an outbox entry: a CloudEvent dumped to JSON-ready dict, nested data.
+    return {
+        "id": event_id,
+        "type": kind,
+        "time": "2026-05-01T08:30:15.123Z",
+        "data": {"request_id": "r1", "tags": ["elderly", "meals"], "points": 3},
+    }
+
+
+def aggregate(agg_id: str, events: list[Doc] | None = None, version: int = 1) -> Doc:
+    events = events or []
+    return {
+        "_id": agg_id,
+        "version": version,
+        "status": "open",
+        "resident": {"name": "王阿姨", "address": {"building": "3", "unit": "2-501"}},
+        "created_at": datetime(2026, 5, 1, 8, 30, 15, 123000, tzinfo=UTC),
+        "due_at": datetime(2026, 5, 2, 18, 0, tzinfo=CST),
+        "history": [
+            {"at": datetime(2026, 5, 1, 9, 0, tzinfo=UTC), "by": "m1", "note": "claimed"},
+            {"at": datetime(2026, 5, 1, 9, 5, tzinfo=UTC), "by": "m2", "note": "handed over"},
+        ],
+        "outbox": events,
+        "has_outbox": bool(events),
+    }
+
+
+# --- Aggregates: create, guarded replace, races ------------------------------------------
+
+
+async def test_insert_one_round_trips_nested_documents_and_aware_datetimes(
+    db: AsyncDatabase[Doc],
+) -> None:
+    doc = aggregate("a1", [event("e1"), event("e2")])
+    await db.requests.insert_one(dict(doc))
+
+    stored = await db.requests.find_one({"_id": "a1"})
+
+    assert stored == doc
+    assert stored is not None
+    assert stored["created_at"].tzinfo is not None
+    assert stored["due_at"] == datetime(2026, 5, 2, 10, 0, tzinfo=UTC)  # same instant
+    assert all(isinstance(e, dict) for e in stored["outbox"])
+
+
+async def test_insert_one_of_an_existing_id_is_a_duplicate_key(db: AsyncDatabase[Doc]) -> None:
+    await db.requests.insert_one(aggregate("a1"))
+    with pytest.raises(DuplicateKeyError):
+        await db.requests.insert_one(aggregate("a1"))
+
+
+async def test_guarded_replace_matches_only_the_expected_version(db: AsyncDatabase[Doc]) -> None:
+    await db.requests.insert_one(aggregate("a1"))
+    new = {**aggregate("a1", [event("e1")], version=2), "status": "assigned"}
+
+    won = await db.requests.replace_one({"_id": "a1", "version": 1}, new)
+    stale = await db.requests.replace_one(
+        {"_id": "a1", "version": 1}, {**new, "status": "cancelled"}
+    )
+
+    assert (won.matched_count, won.modified_count) == (1, 1)
+    assert (stale.matched_count, stale.modified_count) == (0, 0)
+    assert await db.requests.find_one({"_id": "a1"}) == new
+
+
+@pytest.mark.parametrize("shape", ["replace_one", "update_one"])
+async def test_twenty_concurrent_guarded_writers_have_exactly_one_winner(
+    db: AsyncDatabase[Doc], shape: str
+) -> None:
+    await db.requests.insert_one(aggregate("a1"))
+
+    async def write(i: int) -> int:
+        guard = {"_id": "a1", "version": 1}
+        if shape == "replace_one":
+            result = await db.requests.replace_one(guard, {**aggregate("a1", version=2), "by": i})
+        else:
+            result = await db.requests.update_one(
+                guard, {"$set": {"by": i}, "$inc": {"version": 1}}
+            )
+        return result.matched_count
+
+    matched = await asyncio.gather(*(write(i) for i in range(20)))
+
+    assert sum(matched) == 1
+    stored = await db.requests.find_one({"_id": "a1"})
+    assert stored is not None
+    assert stored["version"] == 2
+    assert stored["by"] == matched.index(1)
+
+
+# --- Embedded outbox: relay and sweep ------------------------------------------------------
+
+
+async def test_relay_pull_removes_exactly_one_event_and_bumps_the_version(
+    db: AsyncDatabase[Doc],
+) -> None:
+    await db.requests.insert_one(aggregate("a1", [event("e1"), event("e2"), event("e3")]))
+
+    result = await db.requests.update_one(
+        {"_id": "a1"},
+        {
+            "$pull": {"outbox": {"id": "e2"}},
+            "$inc": {"version": 1},
+            "$set": {"relayed_at": datetime(2026, 5, 1, 9, 0, tzinfo=UTC)},
+        },
+    )
+
+    assert result.matched_count == 1
+    stored = await db.requests.find_one({"_id": "a1"})
+    assert stored is not None
+    assert stored["outbox"] == [event("e1"), event("e3")]
+    assert all(isinstance(e, dict) for e in stored["outbox"])  # not JSON strings
+    assert stored["version"] == 2
+    assert stored["relayed_at"] == datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    # The $inc is what makes a writer that read before the relay lose, not resurrect e2.
+    stale = await db.requests.replace_one({"_id": "a1", "version": 1}, aggregate("a1"))
+    assert stale.matched_count == 0
+
+
+async def test_relay_clears_the_flag_only_when_the_outbox_is_empty(
+    db: AsyncDatabase[Doc],
+) -> None:
+    await db.requests.insert_one(aggregate("a1", [event("e1"), event("e2")]))
+    pull = {"$pull": {"outbox": {"id": "e1"}}, "$inc": {"version": 1}}
+    clear_if_empty = ({"_id": "a1", "outbox": {"$size": 0}}, {"$set": {"has_outbox": False}})
+
+    await db.requests.update_one({"_id": "a1"}, pull)
+    not_yet = await db.requests.update_one(*clear_if_empty)
+    await db.requests.update_one({"_id": "a1"}, {**pull, "$pull": {"outbox": {"id": "e2"}}})
+    cleared = await db.requests.update_one(*clear_if_empty)
+
+    assert not_yet.matched_count == 0
+    assert cleared.matched_count == 1
+    stored = await db.requests.find_one({"_id": "a1"})
+    assert stored is not None
+    assert (stored["outbox"], stored["has_outbox"], stored["version"]) == ([], False, 3)
+
+
+async def test_set_of_a_whole_array_stores_real_sub_documents(db: AsyncDatabase[Doc]) -> None:
+    await db.requests.insert_one(aggregate("a1", [event("e1")]))
+    events = [event("e1"), event("e2"), event("e3", "RequestClosed")]
+
+    await db.requests.update_one(
+        {"_id": "a1", "version": 1},
+        {"$set": {"outbox": events, "has_outbox": True}, "$inc": {"version": 1}},
+    )
+    await db.requests.update_one({"_id": "a1"}, {"$pull": {"outbox": {"id": "e1"}}})
+
+    stored = await db.requests.find_one({"_id": "a1"})
+    assert stored is not None
+    assert stored["outbox"] == events[1:]
+    assert all(isinstance(e, dict) for e in stored["outbox"])
+
+
+async def test_sweep_finds_pending_outboxes_by_an_indexed_flag(db: AsyncDatabase[Doc]) -> None:
+    await db.requests.create_index([("has_outbox", ASCENDING)])
+    await db.requests.insert_many(
+        [
+            aggregate("a1", [event("e1")]),
+            aggregate("a2"),
+            aggregate("a3", [event("e3"), event("e4")]),
+            aggregate("a4", [event("e5")]),
+        ]
+    )
+    await db.requests.update_one(
+        {"_id": "a4"}, {"$pull": {"outbox": {"id": "e5"}}, "$set": {"has_outbox": False}}
+    )
+
+    pending = [d["_id"] async for d in db.requests.find({"has_outbox": True}).sort("_id", 1)]
+
+    assert pending == ["a1", "a3"]
+
+
+# --- Idempotency and indexes ---------------------------------------------------------------
+
+
+async def test_unique_compound_index_rejects_a_second_consumer_event_pair(
+    db: AsyncDatabase[Doc],
+) -> None:
+    keys = [("consumer", ASCENDING), ("event_id", ASCENDING)]
+    await db.processed_events.create_index(keys, unique=True)
+    at = datetime.now(UTC)
+
+    await db.processed_events.insert_one({"consumer": "notify", "event_id": "e1", "at": at})
+    await db.processed_events.insert_one({"consumer": "notify", "event_id": "e2", "at": at})
+    await db.processed_events.insert_one({"consumer": "registry", "event_id": "e1", "at": at})
+    with pytest.raises(DuplicateKeyError) as raised:
+        await db.processed_events.insert_one({"consumer": "notify", "event_id": "e1", "at": at})
+
+    assert raised.value.code == 11000
+    assert await db.processed_events.count_documents({}) == 3
+    assert await db.processed_events.find_one({"consumer": "notify", "event_id": "e1"})
+
+
+async def test_create_index_twice_is_idempotent(db: AsyncDatabase[Doc]) -> None:
+    keys = [("consumer", ASCENDING), ("event_id", ASCENDING)]
+    first = await db.processed_events.create_index(keys, unique=True)
+    flag_first = await db.requests.create_index([("has_outbox", ASCENDING)])
+    before = await db.processed_events.index_information()
+
+    second = await db.processed_events.create_index(keys, unique=True)
+    flag_second = await db.requests.create_index([("has_outbox", ASCENDING)])
+
+    assert (first, flag_first) == (second, flag_second)
+    assert await db.processed_events.index_information() == before
+    await db.processed_events.insert_one({"consumer": "c", "event_id": "e1"})
+    with pytest.raises(DuplicateKeyError):  # still unique after the second call
+        await db.processed_events.insert_one({"consumer": "c", "event_id": "e1"})
+
+
+# --- Queries: sort, paging, counting ---------------------------------------------------------
+
+
+ROWS: list[Doc] = [
+    {"_id": f"r{i:03d}", "status": status, "priority": prio, "points": i}
+    for i, (status, prio) in enumerate(
+        [("open", 2), ("done", 1), ("open", 3), ("open", 2), ("done", 3), ("open", 1), ("open", 3)]
+        * 3
+    )
+]
+
+
+async def test_find_with_sort_on_several_keys_and_limit(db: AsyncDatabase[Doc]) -> None:
+    await db.requests.insert_many([dict(r) for r in ROWS])
+    expected = sorted(
+        (r for r in ROWS if r["status"] == "open"), key=lambda r: (-r["priority"], r["_id"])
+    )[:5]
+
+    found = await db.requests.find(
+        {"status": "open"}, sort=[("priority", DESCENDING), ("_id", ASCENDING)], limit=5
+    ).to_list()
+
+    assert found == expected
+
+
+async def test_cursor_paging_on_string_ids(db: AsyncDatabase[Doc]) -> None:
+    await db.requests.insert_many([dict(r) for r in ROWS])
+    pages: list[list[str]] = []
+    cursor = ""
+
+    while True:
+        page = await db.requests.find(
+            {"_id": {"$gt": cursor}, "status": "open"}, sort=[("_id", ASCENDING)], limit=4
+        ).to_list()
+        if not page:
+            break
+        pages.append([d["_id"] for d in page])
+        cursor = page[-1]["_id"]
+
+    open_ids = [r["_id"] for r in ROWS if r["status"] == "open"]
+    assert [len(p) for p in pages] == [4, 4, 4, 3]
+    assert [i for p in pages for i in p] == open_ids
+
+
+async def test_count_documents(db: AsyncDatabase[Doc]) -> None:
+    await db.requests.insert_many([dict(r) for r in ROWS])
+
+    assert await db.requests.count_documents({}) == len(ROWS)
+    assert await db.requests.count_documents({"status": "done"}) == 6
+    assert await db.requests.count_documents({"status": "open", "priority": {"$gte": 3}}) == 6
+    assert await db.requests.count_documents({"status": "missing"}) == 0
+
+
+async def test_find_one_and_update_set_and_inc_returns_the_document_after(
+    db: AsyncDatabase[Doc],
+) -> None:
+    await db.counters.insert_one({"_id": "sequence", "value": 41, "label": "old"})
+
+    after = await db.counters.find_one_and_update(
+        {"_id": "sequence"},
+        {"$set": {"label": "new"}, "$inc": {"value": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
+    before = await db.counters.find_one_and_update(
+        {"_id": "sequence"}, {"$inc": {"value": 1}}, return_document=ReturnDocument.BEFORE
+    )
+    missing = await db.counters.find_one_and_update(
+        {"_id": "nope"}, {"$inc": {"value": 1}}, return_document=ReturnDocument.AFTER
+    )
+
+    assert after == {"_id": "sequence", "value": 42, "label": "new"}
+    assert before == after
+    assert missing is None
+    assert await db.counters.find_one({"_id": "sequence"}) == {**after, "value": 43}
+
+
+async def test_delete_one(db: AsyncDatabase[Doc]) -> None:
+    await db.requests.insert_many([aggregate("a1"), aggregate("a2")])
+
+    first = await db.requests.delete_one({"_id": "a1"})
+    again = await db.requests.delete_one({"_id": "a1"})
+
+    assert (first.deleted_count, again.deleted_count) == (1, 0)
+    assert [d["_id"] async for d in db.requests.find({})] == ["a2"]
+
+
+# --- Known nx-27017 faults: shapes the code must NOT use --------------------------------------
+# Each asserts MongoDB's behaviour, so it passes on MongoDB; on nx-27017 it is a strict xfail.
+
+
+async def known_nx_fault(request: pytest.FixtureRequest, db: AsyncDatabase[Doc], why: str) -> None:
+    if is_nx_27017(await db.client.admin.command("buildInfo")):
+        request.applymarker(pytest.mark.xfail(reason=f"nx-27017: {why}", strict=True))
+
+
+async def test_push_of_a_sub_document_stores_a_sub_document(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "$push of sub-documents stores JSON strings")
+    await db.requests.insert_one(aggregate("a1", [event("e1")]))
+
+    await db.requests.update_one({"_id": "a1"}, {"$push": {"outbox": event("e2")}})
+    await db.requests.update_one({"_id": "a1"}, {"$pull": {"outbox": {"id": "e1"}}})
+
+    stored = await db.requests.find_one({"_id": "a1"})
+    assert stored is not None
+    assert stored["outbox"] == [event("e2")]
+
+
+async def test_ne_on_a_missing_field_in_an_update_filter_matches(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "$ne on a missing field in update filters matches wrongly")
+    await db.requests.insert_many([aggregate("a1"), {**aggregate("a2"), "claimed_by": "m1"}])
+
+    unclaimed = await db.requests.update_one(
+        {"_id": "a1", "claimed_by": {"$ne": "m1"}}, {"$set": {"claimed_by": "m2"}}
+    )
+    taken = await db.requests.update_one(
+        {"_id": "a2", "claimed_by": {"$ne": "m1"}}, {"$set": {"claimed_by": "m2"}}
+    )
+
+    assert (unclaimed.matched_count, taken.matched_count) == (1, 0)
+
+
+def items_doc(doc_id: Any) -> Doc:
+    return {"_id": doc_id, "items": [{"k": "x", "q": 1}, {"k": "y", "q": 2}, {"k": "z", "q": 3}]}
+
+
+async def quantities(db: AsyncDatabase[Doc], doc_id: Any) -> list[int]:
+    doc = await db.lines.find_one({"_id": doc_id})
+    assert doc is not None
+    assert set(doc) == {"_id", "items"}  # no stray literal "items.$.q" field
+    return [item["q"] for item in doc["items"]]
+
+
+async def test_positional_update_after_elem_match(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "positional $ after $elemMatch fails")
+    await db.lines.insert_one(items_doc("a"))
+
+    await db.lines.update_one(
+        {"_id": "a", "items": {"$elemMatch": {"k": "z"}}}, {"$set": {"items.$.q": 9}}
+    )
+
+    assert await quantities(db, "a") == [1, 2, 9]
+
+
+async def test_positional_inc(request: pytest.FixtureRequest, db: AsyncDatabase[Doc]) -> None:
+    await known_nx_fault(request, db, "$inc on items.$.q writes a literal 'items.$.q' field")
+    await db.lines.insert_one(items_doc("a"))
+
+    await db.lines.update_one({"_id": "a", "items.k": "z"}, {"$inc": {"items.$.q": 5}})
+
+    assert await quantities(db, "a") == [1, 2, 8]
+
+
+async def test_array_filters(request: pytest.FixtureRequest, db: AsyncDatabase[Doc]) -> None:
+    await known_nx_fault(request, db, "arrayFilters are silently ignored")
+    await db.lines.insert_one(items_doc("a"))
+
+    await db.lines.update_one(
+        {"_id": "a"}, {"$set": {"items.$[e].q": 9}}, array_filters=[{"e.k": "z"}]
+    )
+
+    assert await quantities(db, "a") == [1, 2, 9]
+
+
+async def test_index_path_in_an_update(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "$set of items.1.q is silently ignored")
+    await db.lines.insert_one(items_doc("a"))
+
+    await db.lines.update_one({"_id": "a"}, {"$set": {"items.1.q": 9}})
+
+    assert await quantities(db, "a") == [1, 9, 3]
+
+
+async def test_find_one_and_update_upsert_applies_set_on_insert(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "$setOnInsert ignored by find_one_and_update upserts")
+
+    created = await db.counters.find_one_and_update(
+        {"_id": "seq"},
+        {"$setOnInsert": {"created": "now"}, "$inc": {"value": 1}},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+    )
+
+    assert created == {"_id": "seq", "created": "now", "value": 1}
+
+
+async def test_exists_on_an_array_position(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "$exists on outbox.0 returns nothing (sweep uses a flag)")
+    await db.requests.insert_many([aggregate("a1", [event("e1")]), aggregate("a2")])
+
+    found = await db.requests.find({"outbox.0": {"$exists": True}}, sort=[("_id", 1)]).to_list()
+
+    assert [d["_id"] for d in found] == ["a1"]
+
+
+async def test_ne_empty_array_in_find(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "{outbox: {$ne: []}} matches empty arrays")
+    await db.requests.insert_many([aggregate("a1", [event("e1")]), aggregate("a2")])
+
+    found = await db.requests.find({"outbox": {"$ne": []}}, sort=[("_id", 1)]).to_list()
+
+    assert [d["_id"] for d in found] == ["a1"]
+
+
+async def test_range_on_integer_ids_in_delete_and_update(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(
+        request, db, "ranges on integer _id in update/delete filters match wrongly"
+    )
+    await db.numbered.insert_many([{"_id": i, "v": 0} for i in range(1, 15)])
+
+    updated = await db.numbered.update_many({"_id": {"$gte": 10}}, {"$set": {"v": 1}})
+    deleted = await db.numbered.delete_many({"_id": {"$gte": 5, "$lt": 10}})
+
+    assert (updated.modified_count, deleted.deleted_count) == (5, 5)
+    assert await db.numbered.count_documents({}) == 9
+
+
+async def test_compiled_regex_in_a_filter(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "re.compile / bson.Regex fail; use {$regex: str}")
+    await db.requests.insert_many([aggregate("a1"), aggregate("b1")])
+
+    found = await db.requests.find({"_id": re.compile("^a")}, sort=[("_id", 1)]).to_list()
+
+    assert [d["_id"] for d in found] == ["a1"]
+
+
+async def test_decimal128_round_trips(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "Decimal128 fails; store points/money as integers")
+
+    await db.ledger.insert_one({"_id": "x", "amount": Decimal128("1.10")})
+
+    assert await db.ledger.find_one({"_id": "x"}) == {"_id": "x", "amount": Decimal128("1.10")}
+
+
+async def test_group_after_unwind_of_sub_documents(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "$unwind over sub-documents then $group gives _id None")
+    await db.lines.insert_many([items_doc("a"), items_doc("b")])
+
+    groups = await (
+        await db.lines.aggregate(
+            [
+                {"$unwind": "$items"},
+                {"$group": {"_id": "$items.k", "total": {"$sum": "$items.q"}}},
+                {"$sort": {"_id": 1}},
+            ]
+        )
+    ).to_list()
+
+    assert groups == [{"_id": "x", "total": 2}, {"_id": "y", "total": 4}, {"_id": "z", "total": 6}]
