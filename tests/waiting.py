@@ -1,4 +1,4 @@
-"""Waiting on a condition with a timeout: never sleep-and-hope."""
+"""Waiting on a condition with a deadline: never sleep-and-hope."""
 
 import asyncio
 import time
@@ -12,18 +12,16 @@ async def eventually(
     probe: Callable[[], Awaitable[T]],
     until: Callable[[T], bool] = bool,
     *,
-    timeout: float = 20.0,
+    within: float = 20.0,
     interval: float = 0.05,
     what: str = "condition",
 ) -> T:
-    """Call `probe` until `until(result)` holds; fail with the last result after `timeout`."""
-    deadline = time.monotonic() + timeout
+    """Call `probe` until `until(result)` holds; fail with the last result after `within` s."""
+    deadline = time.monotonic() + within
     while True:
         result = await probe()
         if until(result):
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(
-                f"timed out after {timeout} s waiting for {what}; last: {result!r}"
-            )
+            raise AssertionError(f"no {what} within {within} s; last: {result!r}")
         await asyncio.sleep(interval)

@@ -159,23 +159,27 @@ async def test_relay_pull_removes_exactly_one_event_and_bumps_the_version(
     assert stale.matched_count == 0
 
 
-async def test_relay_clears_the_flag_only_when_the_outbox_is_empty(
-    db: AsyncDatabase[Doc],
-) -> None:
-    await db.requests.insert_one(aggregate("a1", [event("e1"), event("e2")]))
-    pull = {"$pull": {"outbox": {"id": "e1"}}, "$inc": {"version": 1}}
-    clear_if_empty = ({"_id": "a1", "outbox": {"$size": 0}}, {"$set": {"has_outbox": False}})
+async def test_relay_clear_is_guarded_by_the_version_it_read(db: AsyncDatabase[Doc]) -> None:
+    """The relay empties the outbox only if nobody wrote since it read (shared/store/outbox.py)."""
+    await db.requests.insert_one(aggregate("a1", [event("e1")]))
+    clear = {"$set": {"outbox": [], "has_outbox": False}, "$inc": {"version": 1}}
+    # A writer adds e2 after the relay read version 1 and published e1.
+    await db.requests.replace_one(
+        {"_id": "a1", "version": 1}, {**aggregate("a1", [event("e1"), event("e2")]), "version": 2}
+    )
 
-    await db.requests.update_one({"_id": "a1"}, pull)
-    not_yet = await db.requests.update_one(*clear_if_empty)
-    await db.requests.update_one({"_id": "a1"}, {**pull, "$pull": {"outbox": {"id": "e2"}}})
-    cleared = await db.requests.update_one(*clear_if_empty)
+    stale_clear = await db.requests.update_one({"_id": "a1", "version": 1}, clear)
+    fallback = await db.requests.update_one(
+        {"_id": "a1"}, {"$pull": {"outbox": {"id": "e1"}}, "$inc": {"version": 1}}
+    )
+    clear_now = await db.requests.update_one({"_id": "a1", "version": 3}, clear)
 
-    assert not_yet.matched_count == 0
-    assert cleared.matched_count == 1
+    assert (stale_clear.matched_count, fallback.matched_count) == (0, 1)
+    assert clear_now.matched_count == 1
     stored = await db.requests.find_one({"_id": "a1"})
     assert stored is not None
-    assert (stored["outbox"], stored["has_outbox"], stored["version"]) == ([], False, 3)
+    assert (stored["outbox"], stored["version"]) == ([], 4)
+    assert await db.requests.count_documents({"has_outbox": True}) == 0
 
 
 async def test_set_of_a_whole_array_stores_real_sub_documents(db: AsyncDatabase[Doc]) -> None:
@@ -292,6 +296,29 @@ async def test_cursor_paging_on_string_ids(db: AsyncDatabase[Doc]) -> None:
     open_ids = [r["_id"] for r in ROWS if r["status"] == "open"]
     assert [len(p) for p in pages] == [4, 4, 4, 3]
     assert [i for p in pages for i in p] == open_ids
+
+
+async def test_newest_first_cursor_paging_on_string_ids(db: AsyncDatabase[Doc]) -> None:
+    """The inbox's shape: `_id < cursor`, sorted by `_id` descending."""
+    await db.requests.insert_many([dict(r) for r in ROWS])
+    seen: list[str] = []
+    filters: Doc = {}
+
+    while page := await db.requests.find(filters, sort=[("_id", DESCENDING)], limit=4).to_list():
+        seen += [d["_id"] for d in page]
+        filters = {"_id": {"$lt": page[-1]["_id"]}}
+
+    assert seen == sorted((r["_id"] for r in ROWS), reverse=True)
+
+
+async def test_a_boolean_cleared_with_set_is_matched_by_query(db: AsyncDatabase[Doc]) -> None:
+    """The relay clears `has_outbox` with $set; the sweep must then stop finding it."""
+    await db.requests.insert_one({"_id": "a1", "has_outbox": True})
+
+    await db.requests.update_one({"_id": "a1"}, {"$set": {"has_outbox": False}})
+
+    assert await db.requests.count_documents({"has_outbox": True}) == 0
+    assert await db.requests.count_documents({"has_outbox": False}) == 1
 
 
 async def test_count_documents(db: AsyncDatabase[Doc]) -> None:
@@ -520,3 +547,27 @@ async def test_group_after_unwind_of_sub_documents(
     ).to_list()
 
     assert groups == [{"_id": "x", "total": 2}, {"_id": "y", "total": 4}, {"_id": "z", "total": 6}]
+
+
+async def test_set_of_a_boolean_reads_back_as_a_boolean(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "a top-level boolean written by $set reads back as 0/1")
+    await db.requests.insert_one({"_id": "a1", "flag": True})
+
+    await db.requests.update_one({"_id": "a1"}, {"$set": {"flag": False}})
+
+    stored = await db.requests.find_one({"_id": "a1"})
+    assert stored is not None
+    assert stored["flag"] is False
+
+
+async def test_insert_under_a_compound_index_that_includes_id(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "a compound index with _id makes every insert fail")
+    await db.requests.create_index([("audience", ASCENDING), ("_id", DESCENDING)])
+
+    await db.requests.insert_one({"_id": "a1", "audience": "x"})
+
+    assert await db.requests.count_documents({"audience": "x"}) == 1

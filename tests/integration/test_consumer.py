@@ -1,0 +1,179 @@
+"""Durable consumers on a real NATS JetStream and a real MongoDB-protocol store."""
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+from pymongo import AsyncMongoClient
+
+from shared.bus.consumer import ConsumerPolicy, EventConsumer, EventContext, subscribe
+from shared.contracts.envelope import CloudEvent
+from shared.contracts.events.requests import RequestCreated
+from shared.contracts.subjects import database_name, dead_letter_stream, events_filter
+from shared.store.idempotency import ProcessedEvents
+from tests.factories import request_created
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+FAST = ConsumerPolicy(max_deliver=3, backoff_s=(0.1, 0.2), ack_wait_s=5.0)
+
+Handler = Callable[[EventContext], Awaitable[None]]
+
+
+@pytest.fixture
+async def start_consumer(
+    nats_url: str, mongo_client: AsyncMongoClient, subdistrict: str, js: JetStreamContext
+) -> AsyncIterator[Callable[[Handler], Awaitable[EventConsumer]]]:
+    brokers: list[NatsBroker] = []
+
+    async def start(handler: Handler) -> EventConsumer:
+        processed = ProcessedEvents(mongo_client[database_name(subdistrict, "tests")])
+        await processed.create_indexes()
+        broker = NatsBroker(nats_url, graceful_timeout=5)
+        consumer = EventConsumer(
+            subdistrict=subdistrict,
+            name="tests_consumer",
+            handlers={RequestCreated: handler},
+            processed=processed,
+            policy=FAST,
+            broker=broker,
+        )
+        subscribe(broker, consumer, events_filter(subdistrict))
+        await broker.start()
+        brokers.append(broker)
+        return consumer
+
+    yield start
+    for broker in brokers:
+        await broker.stop()
+
+
+async def publish(js: JetStreamContext, subdistrict: str, body: bytes, subject: str = "") -> None:
+    await js.publish(subject or f"rv.{subdistrict}.evt.requests.request.created.v1", body)
+
+
+async def dead_letters(js: JetStreamContext, subdistrict: str) -> list[dict[str, Any]]:
+    stream = dead_letter_stream(subdistrict)
+    info = await js.stream_info(stream)
+    records = []
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        if info.state.messages == 0:
+            break
+        msg = await js.get_msg(stream, seq)
+        records.append(json.loads(msg.data))
+    return records
+
+
+async def test_failing_handler_is_retried_then_dead_lettered_while_others_flow(
+    start_consumer: Any, js: JetStreamContext, subdistrict: str
+) -> None:
+    poison = request_created(subdistrict, title="poison")
+    attempts: Counter[str] = Counter()
+    handled: list[str] = []
+
+    async def handler(ctx: EventContext) -> None:
+        attempts[ctx.envelope.id] += 1
+        if ctx.envelope.id == poison.id:
+            raise RuntimeError("the printer is on fire")
+        handled.append(ctx.envelope.id)
+
+    await start_consumer(handler)
+    await publish(js, subdistrict, poison.to_bytes())
+    good = [request_created(subdistrict) for _ in range(3)]
+    for event in good:
+        await publish(js, subdistrict, event.to_bytes())
+
+    letters = await eventually(
+        lambda: dead_letters(js, subdistrict), until=lambda r: len(r) == 1, what="a dead letter"
+    )
+    letter = letters[0]
+    assert "RuntimeError: the printer is on fire" in letter["error"]
+    assert letter["consumer"] == "tests_consumer"
+    assert letter["deliveries"] == FAST.max_deliver
+    assert json.loads(letter["body"])["id"] == poison.id
+    assert attempts[poison.id] == FAST.max_deliver
+    assert sorted(handled) == sorted(e.id for e in good)  # the others were not held up
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "invalid CloudEvents envelope"),
+        (b"\xff\xfe binary", "invalid CloudEvents envelope"),
+        ("unknown-version", "unknown event type or version"),
+        ("missing-field", "invalid data for cn.redvest.requests.request.created.v1"),
+        ("missing-envelope-field", "invalid CloudEvents envelope"),
+    ],
+)
+async def test_malformed_message_goes_to_dead_letters_and_the_consumer_goes_on(
+    start_consumer: Any, js: JetStreamContext, subdistrict: str, body: Any, reason: str
+) -> None:
+    event = request_created(subdistrict)
+    raw = event.model_dump(mode="json")
+    if body == "unknown-version":
+        raw["type"] = "cn.redvest.requests.request.created.v9"
+    elif body == "missing-field":
+        del raw["data"]["request_id"]
+    elif body == "missing-envelope-field":
+        del raw["subdistrict"]
+    payload = body if isinstance(body, bytes) else json.dumps(raw).encode()
+    handled: list[str] = []
+
+    async def handler(ctx: EventContext) -> None:
+        handled.append(ctx.envelope.id)
+
+    await start_consumer(handler)
+    await publish(js, subdistrict, payload)
+    after = request_created(subdistrict)
+    await publish(js, subdistrict, after.to_bytes())
+
+    letters = await eventually(
+        lambda: dead_letters(js, subdistrict), until=lambda r: len(r) == 1, what="a dead letter"
+    )
+    assert reason in letters[0]["error"]
+    assert letters[0]["deliveries"] == 1  # never retried: it can never succeed
+    await eventually(lambda: _value(handled), until=lambda h: h == [after.id], what="next event")
+
+
+async def test_same_event_delivered_twice_changes_state_once(
+    start_consumer: Any, js: JetStreamContext, subdistrict: str
+) -> None:
+    effects: list[str] = []
+
+    async def handler(ctx: EventContext) -> None:
+        effects.append(ctx.envelope.id)
+
+    await start_consumer(handler)
+    event = request_created(subdistrict)
+    # Published twice without a message id: the stream keeps both, as after a replay.
+    await publish(js, subdistrict, event.to_bytes())
+    await publish(js, subdistrict, event.to_bytes())
+    marker = request_created(subdistrict)
+    await publish(js, subdistrict, marker.to_bytes())
+
+    await eventually(lambda: _value(effects), until=lambda e: marker.id in e, what="the marker")
+    assert effects == [event.id, marker.id]
+
+
+async def test_same_event_id_published_twice_is_stored_once(
+    js: JetStreamContext, subdistrict: str
+) -> None:
+    event: CloudEvent = request_created(subdistrict)
+    subject = f"rv.{subdistrict}.evt.requests.request.created.v1"
+    headers = {"Nats-Msg-Id": event.id}
+    first = await js.publish(subject, event.to_bytes(), headers=headers)
+    second = await js.publish(subject, event.to_bytes(), headers=headers)
+    info = await js.stream_info(first.stream)
+    assert info.state.messages == 1
+    assert not first.duplicate
+    assert second.duplicate
+    assert second.seq == first.seq
+
+
+async def _value(x: Any) -> Any:
+    return list(x)

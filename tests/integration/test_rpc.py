@@ -1,0 +1,76 @@
+"""Request/reply with typed errors, on a real NATS server."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from faststream.nats import NatsBroker
+from nats.aio.client import Client as NatsClient
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.bus.rpc import CallContext, RpcClient, serve
+from shared.contracts.rpc import Conflict, Invalid, NotFound, ServiceError, Unavailable
+
+pytestmark = pytest.mark.integration
+
+
+class Greet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=10)
+
+
+async def greet(cmd: Greet, ctx: CallContext) -> dict[str, Any]:
+    if cmd.name == "ghost":
+        raise NotFound("no such person: ghost")
+    if cmd.name == "twin":
+        raise Conflict("already greeted")
+    if cmd.name == "bug":
+        raise ZeroDivisionError("secret internals")
+    return {"hello": cmd.name, "correlation_id": ctx.correlation_id}
+
+
+@pytest.fixture
+async def rpc(nats_url: str, nats_client: NatsClient, subdistrict: str) -> AsyncIterator[RpcClient]:
+    broker = NatsBroker(nats_url)
+    serve(
+        broker, subdistrict=subdistrict, service="svc", command="greet", model=Greet, handler=greet
+    )
+    await broker.start()
+    yield RpcClient(nats_client, subdistrict, timeout_s=2)
+    await broker.stop()
+
+
+async def test_result_and_correlation_id_travel_back(rpc: RpcClient) -> None:
+    result = await rpc.call("svc", "greet", Greet(name="邓"), correlation_id="corr-1")
+    assert result == {"hello": "邓", "correlation_id": "corr-1"}
+
+
+@pytest.mark.parametrize(("name", "error"), [("ghost", NotFound), ("twin", Conflict)])
+async def test_typed_errors_reach_the_caller(
+    rpc: RpcClient, name: str, error: type[ServiceError]
+) -> None:
+    with pytest.raises(error):
+        await rpc.call("svc", "greet", Greet(name=name))
+
+
+async def test_invalid_body_is_a_validation_error_naming_the_field(rpc: RpcClient) -> None:
+    class Loose(BaseModel):
+        name: str
+        extra: int
+
+    with pytest.raises(Invalid) as caught:
+        await rpc.call("svc", "greet", Loose(name="a" * 11, extra=1))
+    fields = {tuple(d.loc) for d in caught.value.details}
+    assert fields == {("name",), ("extra",)}
+
+
+async def test_unexpected_failure_is_internal_without_leaking_details(rpc: RpcClient) -> None:
+    with pytest.raises(ServiceError) as caught:
+        await rpc.call("svc", "greet", Greet(name="bug"))
+    assert type(caught.value) is ServiceError
+    assert "secret" not in caught.value.message
+
+
+async def test_no_service_answering_is_unavailable(rpc: RpcClient) -> None:
+    with pytest.raises(Unavailable):
+        await rpc.call("nobody", "greet", Greet(name="x"))
