@@ -7,6 +7,7 @@ is a new version (a new subject), never a new class name.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -89,6 +90,7 @@ def new_event(
     event_id = new_id()
     return CloudEvent(
         id=event_id,
+        time=datetime.now(UTC),
         source=f"/redvest/{subdistrict}/{spec.service}",
         type=spec.type,
         subject=subject,

@@ -4,12 +4,10 @@ Extensions (lowercase alphanumerics, as CloudEvents requires): `subdistrict`,
 `correlationid`, `causationid`, `traceparent` (W3C Trace Context).
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from shared.contracts.ids import new_id
 
 CONTENT_TYPE = "application/cloudevents+json"
 
@@ -19,10 +17,12 @@ class CloudEvent(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     specversion: Literal["1.0"] = "1.0"
-    id: str = Field(default_factory=new_id, min_length=1)
+    # No defaults for id and time: an incoming event without them is malformed, never
+    # silently given a fresh id (that would defeat idempotent consumers).
+    id: str = Field(min_length=1)
     source: str = Field(min_length=1, description="/redvest/<subdistrict>/<service>")
     type: str = Field(min_length=1, description="cn.redvest.<service>.<aggregate>.<action>.v<n>")
-    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    time: datetime
     subject: str | None = Field(default=None, description="id of the aggregate it is about")
     datacontenttype: Literal["application/json"] = "application/json"
     dataschema: str | None = None

@@ -1,0 +1,83 @@
+"""Pure rules of the requests and notify services, and the privacy helpers."""
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from services.notify.domain.inbox import community_admins, for_request_created, notification_id
+from services.requests.domain.model import submit
+from shared.contracts.commands.requests import CreateRequest
+from shared.contracts.events.common import Location
+from shared.privacy import mask_name, mask_phone
+
+pytestmark = pytest.mark.unit
+
+NOW = datetime(2026, 5, 27, 9, 0, tzinfo=UTC)
+
+
+def command(**overrides: object) -> CreateRequest:
+    body = {"kind": "repair", "title": "漏水", "location": {"community_id": "jingxing"}}
+    return CreateRequest.model_validate({**body, **overrides})
+
+
+def test_submitting_records_the_request_and_one_event_without_personal_data() -> None:
+    request, event = submit(
+        command(resident_phone="13812341234", entered_by="v1"), request_id="r1", now=NOW
+    )
+    assert request.status == "submitted" and request.resident.phone == "13812341234"
+    assert event.request_id == "r1" and event.entered_by == "v1"
+    assert event.submitted_at == NOW
+    assert "13812341234" not in event.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("kind", "Repair"),
+        ("title", ""),
+        ("title", "长" * 101),
+        ("resident_phone", "12345"),
+        ("urgency", "whenever"),
+        ("unknown_field", 1),
+    ],
+)
+def test_commands_reject_bad_fields_by_name(field: str, value: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        command(**{field: value})
+    assert caught.value.errors()[0]["loc"][0] == field
+
+
+def test_a_new_request_notifies_its_community_admins_in_both_languages() -> None:
+    _, event = submit(command(urgency="emergency", title="燃气味"), request_id="r2", now=NOW)
+    [note] = for_request_created(event, event_id="e1", event_type="t", now=NOW)
+    assert note.audience == community_admins("jingxing")
+    assert note.priority == "urgent"
+    assert note.zh.title == "【紧急】新诉求：燃气味"
+    assert note.en.title == "[URGENT] New request: 燃气味"
+    assert note.id == notification_id("e1", note.audience)
+
+
+def test_the_same_event_always_makes_the_same_notification_id() -> None:
+    _, event = submit(command(), request_id="r3", now=NOW)
+    first = for_request_created(event, event_id="e9", event_type="t", now=NOW)
+    again = for_request_created(event, event_id="e9", event_type="t", now=NOW)
+    assert [n.id for n in first] == [n.id for n in again]
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [("13812341234", "138****1234"), (None, None), ("", ""), ("12345", "*****")],
+)
+def test_phone_masking(phone: str | None, masked: str | None) -> None:
+    assert mask_phone(phone) == masked
+
+
+def test_name_masking_keeps_only_the_family_name() -> None:
+    assert mask_name("李奶奶") == "李**"
+    assert mask_name(None) is None
+
+
+def test_location_requires_a_community() -> None:
+    with pytest.raises(ValidationError):
+        Location.model_validate({"building_id": "b1"})
