@@ -40,6 +40,7 @@ def dead_letter_stream_config(subdistrict: str) -> StreamConfig:
 async def ensure_streams(js: JetStreamContext, subdistrict: str) -> None:
     """Create or update both streams; safe to run from every replica at every start."""
     for config in (events_stream_config(subdistrict), dead_letter_stream_config(subdistrict)):
+        assert config.name is not None
         try:
             await js.stream_info(config.name)
         except NotFoundError:

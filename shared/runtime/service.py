@@ -6,6 +6,7 @@ Start-up order: connect NATS -> ensure streams -> create indexes -> start outbox
 let in-flight handlers finish (bounded by graceful_timeout_s) -> flush the relays -> close.
 """
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -66,7 +67,7 @@ class ServiceRuntime:
         """A store for one aggregate type whose events the relay publishes."""
         if collection not in self.stores:
             self.stores[collection] = AggregateStore(
-                self.db[collection], on_events=lambda _id, c=collection: self._wake(c, _id)
+                self.db[collection], on_events=functools.partial(self._wake, collection)
             )
         return self.stores[collection]
 

@@ -24,7 +24,9 @@ RETRIES_ON_RACE = 5
 
 
 class AggregateStore:
-    def __init__(self, collection: AsyncCollection, on_events: OnEvents | None = None) -> None:
+    def __init__(
+        self, collection: AsyncCollection[Document], on_events: OnEvents | None = None
+    ) -> None:
         self.collection = collection
         self.on_events = on_events
 
@@ -32,7 +34,7 @@ class AggregateStore:
         await self.collection.create_index([("has_outbox", ASCENDING)])
 
     async def get(self, aggregate_id: str) -> Document:
-        doc = await self.collection.find_one({"_id": aggregate_id})
+        doc: Document | None = await self.collection.find_one({"_id": aggregate_id})
         if doc is None:
             raise NotFound(f"{self.collection.name} {aggregate_id} not found")
         return doc

@@ -1,6 +1,7 @@
 """Per-consumer record of processed event ids: a redelivered event changes nothing twice."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -10,7 +11,7 @@ COLLECTION = "processed_events"
 
 
 class ProcessedEvents:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.collection = db[COLLECTION]
 
     async def create_indexes(self) -> None:

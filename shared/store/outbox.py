@@ -29,7 +29,7 @@ PUBLISHED = Counter(
 class OutboxRelay:
     def __init__(
         self,
-        collection: AsyncCollection,
+        collection: AsyncCollection[dict[str, Any]],
         js: JetStreamContext,
         subdistrict: str,
         sweep_interval_s: float = 10.0,

@@ -1,5 +1,7 @@
 """Shapes every command module reuses: strict bodies and cursor paging."""
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_PAGE_SIZE = 100
@@ -17,5 +19,5 @@ class PageQuery(Command):
 
 
 class Page(BaseModel):
-    items: list[dict]
+    items: list[dict[str, Any]]
     next_cursor: str | None = None

@@ -1,0 +1,130 @@
+"""Demo requests (诉求) for Quantang subdistrict (泉塘街道), loaded by `make up` on first start.
+
+Plain data, each item a body for `POST /api/v1/requests`. Teams and places are the real
+ones from the handbook; people and phone numbers are invented (138 0000 xxxx is never
+handed out). The handbook names the 高林仕家 compound but not its community, so
+`gaolin` is a demo id.
+"""
+
+from typing import Any
+
+DEMO_REQUESTS: list[dict[str, Any]] = [
+    {
+        "kind": "repair",
+        "title": "3栋2单元楼道声控灯不亮",
+        "description": ("2单元三至六楼的声控灯已经坏了一周，晚上老人上下楼看不清台阶，担心摔倒。"),
+        "location": {
+            "community_id": "quanyun",
+            "compound_id": "haide_gongyuan",
+            "building_id": "3",
+        },
+        "channel": "wechat_group",
+        "urgency": "normal",
+        "resident_name": "刘女士",
+        "resident_phone": "13800000101",
+        "entered_by": "五老红志愿服务队 周建华",
+    },
+    {
+        "kind": "hardship_help",
+        "title": "独居老人需要有人定期代买药品",
+        "description": (
+            "8栋的陈爷爷今年82岁，腿脚不便，子女在外地。"
+            "每月需要去药店买降压药，希望志愿者帮忙代购并送上门。"
+        ),
+        "location": {
+            "community_id": "quanyun",
+            "compound_id": "haide_gongyuan",
+            "building_id": "8",
+        },
+        "channel": "via_volunteer",
+        "urgency": "normal",
+        "resident_name": "陈爷爷",
+        "resident_phone": "13800000102",
+        "entered_by": "五老红志愿服务队 李桂兰",
+    },
+    {
+        "kind": "environment",
+        "title": "儿童游乐区旁绿化带有建筑垃圾",
+        "description": (
+            "有住户装修后把碎瓷砖和废木板堆在游乐区旁的绿化带里，"
+            "孩子们玩耍时容易划伤，请物业尽快清运。"
+        ),
+        "location": {"community_id": "quanyun", "compound_id": "haide_gongyuan"},
+        "channel": "app",
+        "urgency": "normal",
+        "resident_name": "罗先生",
+        "resident_phone": "13800000103",
+    },
+    {
+        "kind": "neighbour_dispute",
+        "title": "楼上卫生间渗水到楼下天花板",
+        "description": (
+            "5栋402的天花板出现水渍并开始掉漆，怀疑是502卫生间防水层老化。"
+            "两家沟通过两次没有结果，希望社区出面协调。"
+        ),
+        "location": {"community_id": "xinggang", "compound_id": "pingguo", "building_id": "5"},
+        "channel": "in_person",
+        "urgency": "normal",
+        "resident_name": "张阿姨",
+        "resident_phone": "13800000104",
+    },
+    {
+        "kind": "health",
+        "title": "老两口想预约上门测量血压",
+        "description": (
+            "两位老人都有高血压，最近头晕次数增多，"
+            "但行动不方便去卫生服务中心，想请医生或志愿者上门测一次血压。"
+        ),
+        "location": {"community_id": "xinggang", "compound_id": "pingguo", "building_id": "12"},
+        "channel": "phone",
+        "urgency": "normal",
+        "resident_name": "黄爷爷",
+        "resident_phone": "13800000105",
+    },
+    {
+        "kind": "health",
+        "title": "义诊后血糖偏高，希望得到饮食指导",
+        "description": (
+            "上次义诊时测出空腹血糖偏高，老人不会用智能手机查资料，"
+            "想请医生再复查一次并讲讲平时怎么安排三餐。"
+        ),
+        "location": {
+            "community_id": "jingxing",
+            "compound_id": "shengli_huayuan",
+            "building_id": "6",
+        },
+        "channel": "via_volunteer",
+        "urgency": "normal",
+        "resident_name": "李奶奶",
+        "resident_phone": "13800000106",
+        "entered_by": "同星志愿者 王芳",
+    },
+    {
+        "kind": "emergency",
+        "title": "暴雨后地下车库入口积水",
+        "description": (
+            "今早暴雨后地下车库入口积水已没过脚踝，水还在往里流，"
+            "车库里停着不少车，需要马上安排抽水并设置警示。"
+        ),
+        "location": {"community_id": "gaolin", "compound_id": "gaolin_shijia"},
+        "channel": "wechat_group",
+        "urgency": "urgent",
+        "resident_name": "赵先生",
+        "resident_phone": "13800000107",
+        "entered_by": "惠管家 平安管家 孙志强",
+    },
+    {
+        "kind": "neighbour_dispute",
+        "title": "夜间犬吠影响邻居休息",
+        "description": (
+            "9栋有住户养的狗经常在深夜叫，同楼几户居民在楼栋群里反映，"
+            "希望惠管家先上门沟通，避免矛盾升级。"
+        ),
+        "location": {"community_id": "gaolin", "compound_id": "gaolin_shijia", "building_id": "9"},
+        "channel": "wechat_group",
+        "urgency": "normal",
+        "resident_name": "吴女士",
+        "resident_phone": "13800000108",
+        "entered_by": "惠管家 巾帼管家 邓丽",
+    },
+]

@@ -1,0 +1,197 @@
+"""`make up`: the whole RedVest system on one machine, no Docker.
+
+    python -m shared.embedded.up          (run from the repository root)
+
+State lives in ./.data (nats/, mongo/, logs/) and is kept across runs. NATS and MongoDB
+are started embedded unless NATS_URL / MONGO_URL are given. Ports: RV_NATS_PORT (4222),
+RV_MONGO_PORT (27017), <NAME>_HTTP_PORT for each process (GATEWAY_HTTP_PORT=8000, ...).
+SUBDISTRICT defaults to quantang.
+
+A port that is already taken is an error, not a reason to pick another: the banner, the
+docs and every service's defaults name these ports, and a taken 4222/27017 is most often
+an earlier `make up` still running, which the user should know about.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shlex
+import signal
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+from shared.embedded.banner import banner
+from shared.embedded.demo import load_demo
+from shared.embedded.processes import DEFAULT_PORTS, SERVICES, ProcessSpec, process_spec
+from shared.embedded.servers import RunningServer, ServerStartError, start_mongo, start_nats
+from shared.embedded.supervisor import Supervisor, TeePrinter
+
+PROCESSES = (*SERVICES, "gateway")
+NATS_PORT, MONGO_PORT = 4222, 27017
+READY_TIMEOUT = 90.0  # seconds for every process to answer /healthz/ready (cold start ~5 s)
+
+
+class UpError(Exception):
+    """A problem the user can fix; printed without a traceback, exit code 1."""
+
+
+def main() -> int:
+    data = Path.cwd() / ".data"
+    logs = data / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    # Interrupted start-up must still stop what has started: SIGTERM would otherwise kill
+    # us without running the clean-up. honcho installs its own handlers once it runs.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with _exclusive(data), contextlib.ExitStack() as stack:
+            return _run(data, logs, stack)
+    except UpError as exc:
+        print(f"make up: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("make up: interrupted during start-up; everything started is stopped")
+        return 130
+
+
+def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
+    subdistrict = os.environ.get("SUBDISTRICT", "quantang")
+    ports = {
+        name: _env_port(f"{name.upper()}_HTTP_PORT", DEFAULT_PORTS[name]) for name in PROCESSES
+    }
+    nats_url = os.environ.get("NATS_URL")
+    mongo_url = os.environ.get("MONGO_URL")
+    wanted = dict(ports)
+    if not nats_url:
+        wanted["nats-server"] = _env_port("RV_NATS_PORT", NATS_PORT)
+    if not mongo_url:
+        wanted["nx-27017"] = _env_port("RV_MONGO_PORT", MONGO_PORT)
+    _check_ports(wanted)
+
+    try:
+        if not nats_url:
+            nats = start_nats(data / "nats", wanted["nats-server"], log_file=logs / "nats.log")
+            stack.callback(_stop, nats)
+            nats_url = nats.url
+        if not mongo_url:
+            mongo = start_mongo(
+                data / "mongo",
+                wanted["nx-27017"],
+                log_file=logs / "mongo.log",
+                pid_file=logs / "mongo.pid",
+            )
+            stack.callback(_stop, mongo)
+            mongo_url = mongo.url
+    except (ServerStartError, FileNotFoundError) as exc:
+        raise UpError(str(exc)) from exc
+
+    specs = [
+        process_spec(n, nats_url=nats_url, mongo_url=mongo_url, subdistrict=subdistrict, port=p)
+        for n, p in ports.items()
+    ]
+    gateway = f"http://127.0.0.1:{ports['gateway']}"
+    printer = TeePrinter(sys.stdout, logs)
+    stack.callback(printer.close)
+
+    def on_ready() -> None:
+        marker = data / "demo-loaded"
+        if marker.exists():
+            note = "loaded on an earlier start (remove .data to start afresh)"
+        else:
+            supervisor.say("loading demo data through the gateway")
+            created = load_demo(gateway, say=supervisor.say)
+            marker.write_text("\n".join(str(c.get("id", c)) for c in created) + "\n")
+            note = f"{len(created)} requests for Quantang, loaded just now"
+        printer.plain(
+            banner(
+                gateway=gateway,
+                nats_url=nats_url,
+                mongo_url=mongo_url,
+                data_dir=data,
+                subdistrict=subdistrict,
+                demo_note=note,
+            )
+        )
+
+    supervisor = Supervisor(printer, {s.name: s.ready_url for s in specs}, on_ready, READY_TIMEOUT)
+    for spec in specs:
+        supervisor.add_process(spec.name, _command(spec), env=spec.env)
+    supervisor.loop()  # returns once every process has stopped
+
+    if supervisor.failure:
+        raise UpError(f"{supervisor.failure}\nstopped everything.")
+    return 0
+
+
+def _command(spec: ProcessSpec) -> str:
+    # honcho runs commands through `sh -c`; `exec` makes the service the process whose
+    # pid honcho reports and signals, with no shell in between.
+    return "exec " + shlex.join(spec.argv)
+
+
+def _stop(server: RunningServer) -> None:
+    print(f"stopping {server.name} (pid {server.pid})", flush=True)
+    server.stop()
+
+
+def _env_port(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        port = int(raw)
+    except ValueError:
+        raise UpError(f"{name}={raw!r} is not a port number") from None
+    if not 0 < port < 65536:
+        raise UpError(f"{name}={port} is not a port number")
+    return port
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As the servers themselves do: a socket in TIME_WAIT does not count as taken.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _check_ports(wanted: dict[str, int]) -> None:
+    taken = [f"  {name}: port {port}" for name, port in wanted.items() if _port_taken(port)]
+    if taken:
+        raise UpError(
+            "these ports are already in use (an earlier `make up` still running?):\n"
+            + "\n".join(taken)
+            + "\nstop whatever holds them, or choose others: RV_NATS_PORT, RV_MONGO_PORT, "
+            "<NAME>_HTTP_PORT (e.g. GATEWAY_HTTP_PORT), or NATS_URL / MONGO_URL for "
+            "servers you already run."
+        )
+
+
+@contextlib.contextmanager
+def _exclusive(data: Path) -> Iterator[IO[str]]:
+    # Two `make up` in one folder would run two servers on one data store: refuse.
+    handle: IO[str] = (data / "up.lock").open("w")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UpError(f"another `make up` is already using {data}") from None
+        yield handle
+    finally:
+        handle.close()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main())
