@@ -17,6 +17,7 @@ from faststream.specification import AsyncAPI
 
 from shared.contracts.catalogue import catalogue, payload_schema
 from shared.contracts.envelope import CloudEvent
+from tools.asyncapi_payloads import fill_payloads
 
 EXAMPLE_SUBDISTRICT = "quantang"
 ROOT = Path(__file__).resolve().parent.parent / "docs"
@@ -70,7 +71,9 @@ def documents() -> dict[str, Any]:
             description=f"Events and commands of the RedVest {name} service.",
             schema_version="3.0.0",
         )
-        docs[f"asyncapi/{name}.json"] = json.loads(spec.to_specification().to_json())
+        document = json.loads(spec.to_specification().to_json())
+        fill_payloads(document, runtime.payloads)
+        docs[f"asyncapi/{name}.json"] = document
     from services.gateway.app import create_app
 
     docs["openapi.json"] = create_app().openapi()

@@ -5,12 +5,14 @@ with the `@event(...)` decorator. Changes to a version are additive only; a brea
 is a new version (a new subject), never a new class name.
 """
 
+import builtins
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.ids import new_id
@@ -23,7 +25,7 @@ class EventData(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EventType:
     name: str
     service: str
@@ -39,6 +41,18 @@ class EventType:
 
     def subject(self, subdistrict: str) -> str:
         return event_subject(subdistrict, self.service, self.aggregate, self.action, self.version)
+
+    @functools.cached_property
+    def envelope(self) -> "builtins.type[CloudEvent]":
+        """The message on the wire: a CloudEvent whose `type` and `data` are this event's."""
+        model: builtins.type[CloudEvent] = create_model(
+            f"{self.name}Event",
+            __base__=CloudEvent,
+            __doc__=f"CloudEvent carrying {self.name}. {self.description}",
+            type=(Literal[self.type], self.type),  # type: ignore[arg-type]
+            data=(self.model, ...),
+        )
+        return model
 
 
 _CATALOGUE: dict[str, EventType] = {}

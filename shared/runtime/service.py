@@ -23,7 +23,7 @@ from shared.bus import rpc
 from shared.bus.consumer import EventConsumer, EventHandler, consumer_kwargs, subscribe
 from shared.bus.streams import ensure_streams
 from shared.contracts.catalogue import EventData, catalogue
-from shared.contracts.subjects import events_filter
+from shared.contracts.subjects import events_filter, rpc_subject
 from shared.logging import configure_logging
 from shared.settings import ServiceSettings
 from shared.store.aggregates import AggregateStore
@@ -59,6 +59,10 @@ class ServiceRuntime:
         self.relays: dict[str, OutboxRelay] = {}
         self.stores: dict[str, AggregateStore] = {}
         self.startup_hooks: list[StartupHook] = []
+        # Payload model per subscribed subject, for the AsyncAPI document: our handlers take
+        # the raw message (to answer validation errors themselves), so FastStream cannot
+        # infer it from their signatures.
+        self.payloads: dict[str, list[type[BaseModel]]] = {}
         self.command(PING, Ping, self._ping)
 
     # -- what a service's bootstrap declares --------------------------------------------
@@ -74,6 +78,7 @@ class ServiceRuntime:
     def command(
         self, command: str, model: type[BaseModel], handler: Callable[[Any, rpc.CallContext], Any]
     ) -> None:
+        self.payloads[rpc_subject(self.settings.subdistrict, self.name, command)] = [model]
         rpc.serve(
             self.broker,
             subdistrict=self.settings.subdistrict,
@@ -103,6 +108,7 @@ class ServiceRuntime:
             **consumer_kwargs(self.settings),
         )
         subscribe(self.broker, consumer, subject)
+        self.payloads[subject] = [s.envelope for s in catalogue().values() if s.model in handlers]
         return consumer
 
     def on_startup(self, hook: StartupHook) -> None:
@@ -116,7 +122,7 @@ class ServiceRuntime:
                     spec.subject(self.settings.subdistrict),
                     title=spec.name,
                     description=spec.description,
-                    schema=spec.model,
+                    schema=spec.envelope,
                 )
 
     # -- lifecycle ------------------------------------------------------------------------

@@ -22,3 +22,12 @@ def test_every_event_type_has_a_schema_and_appears_in_its_service_asyncapi() -> 
         asyncapi = documents[f"asyncapi/{service}.json"]
         assert asyncapi["asyncapi"] == "3.0.0"
         assert entry["name"] in asyncapi["components"]["schemas"]
+
+
+def test_no_channel_is_documented_with_an_empty_payload() -> None:
+    documents = gen_docs.documents()
+    for name in ("registry", "activities", "requests", "notify"):
+        text = str(documents[f"asyncapi/{name}.json"])
+        assert "EmptyPayload" not in text, f"{name}: a channel lacks its payload schema"
+    requests = documents["asyncapi/requests.json"]["components"]["schemas"]
+    assert {"CreateRequest", "RequestCreatedEvent", "Location"} <= set(requests)
