@@ -47,6 +47,7 @@ docs: $(STAMP)
 lock: $(STAMP)
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --python-version 3.11 -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 -o requirements-runtime.lock
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache

@@ -265,17 +265,33 @@ def test_dockerfile_builds_one_non_root_image_from_the_lock_file() -> None:
     assert "ARG PYTHON_IMAGE=python:3.11-slim" in text or "FROM python:3.11-slim" in text, (
         "deploy/Dockerfile base image is not python:3.11-slim"
     )
-    lock = text.find("pip install --no-cache-dir -r requirements.lock")
+    lock = text.find("pip install --no-cache-dir -r requirements-runtime.lock")
     project = text.find("--no-deps .")
-    assert lock >= 0, "deploy/Dockerfile does not `pip install --no-cache-dir -r requirements.lock`"
+    assert lock >= 0, (
+        "deploy/Dockerfile does not `pip install --no-cache-dir -r requirements-runtime.lock`"
+    )
     assert project > lock, "deploy/Dockerfile should `pip install --no-deps .` after the lock file"
-    for folder in ("shared/", "services/"):
+    for folder in ("shared/", "services/", "docs/asyncapi/"):
         assert re.search(rf"(?m)^COPY\b.*\b{folder}", text), f"Dockerfile does not copy {folder}"
     users = re.findall(r"(?m)^USER\s+(\S+)", text)
     assert users and users[-1] not in ("root", "0"), f"deploy/Dockerfile final USER is {users}"
     assert re.search(r'(?m)^CMD\s+\["python",\s*"-m",\s*"services\.gateway"\]', text), (
         "deploy/Dockerfile default CMD should run the gateway"
     )
+
+
+@pytest.mark.unit
+def test_the_runtime_lock_pins_the_same_versions_as_the_full_lock() -> None:
+    def pins(name: str) -> dict[str, str]:
+        lines = (ROOT / name).read_text().splitlines()
+        return dict(
+            line.split("==", 1) for line in lines if "==" in line and not line.startswith("#")
+        )
+
+    runtime, full = pins("requirements-runtime.lock"), pins("requirements.lock")
+    assert runtime, "requirements-runtime.lock pins nothing"
+    differ = {p: (v, full.get(p)) for p, v in runtime.items() if full.get(p) != v}
+    assert not differ, f"runtime lock disagrees with requirements.lock (run `make lock`): {differ}"
 
 
 @pytest.fixture(scope="module")
