@@ -1,0 +1,180 @@
+"""`make up` as a user runs it: `python -m shared.embedded.up` in a folder of its own.
+
+Every port is a free one, so this runs beside a developer's own `make up`. Each run marks
+its environment with a random token that every child inherits; scanning /proc for it finds
+every process the run started (supervisor, honcho's helpers, services, nats-server,
+nx-27017) without trusting the code under test to report them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.embedded.banner import READY_LINE
+from shared.embedded.demo_data import DEMO_REQUESTS
+from shared.embedded.processes import DEFAULT_PORTS
+from shared.embedded.servers import free_port
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN_VAR = "RV_E2E_RUN_TOKEN"
+PORT_VARS = (
+    *(f"{name.upper()}_HTTP_PORT" for name in DEFAULT_PORTS),
+    "RV_NATS_PORT",
+    "RV_MONGO_PORT",
+)
+
+
+def processes_with(token: str) -> list[int]:
+    """Live (non-zombie) processes whose environment carries this run's token."""
+    needle = f"{TOKEN_VAR}={token}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+@dataclass
+class Up:
+    process: subprocess.Popen[bytes]
+    output: Path
+    ports: dict[str, int]
+    token: str
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.ports['GATEWAY_HTTP_PORT']}"
+
+    def text(self) -> str:
+        return self.output.read_text(encoding="utf-8", errors="replace")
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.text().splitlines()[-lines:])
+
+
+@pytest.fixture
+def start_up(tmp_path: Path) -> Iterator[Any]:
+    """Start `up` in tmp_path; whatever happens, nothing it started outlives the test."""
+    runs: list[Up] = []
+
+    def start(**extra_env: str) -> Up:
+        token = secrets.token_hex(8)
+        ports = {var: free_port() for var in PORT_VARS}
+        # Embedded servers on our ports, not whatever servers the session was given.
+        env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "MONGO_URL")}
+        env.update({var: str(port) for var, port in ports.items()})
+        env.update(
+            SUBDISTRICT="quantang",
+            PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+            **{TOKEN_VAR: token},
+            **extra_env,
+        )
+        output = tmp_path / f"up-{len(runs)}.out"
+        with output.open("wb") as out:  # a file, not a pipe: a full pipe would block `up`
+            process = subprocess.Popen(
+                [sys.executable, "-m", "shared.embedded.up"],
+                cwd=tmp_path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # our SIGINT goes to `up` alone, as a terminal's would
+            )
+        runs.append(Up(process, output, ports, token))
+        return runs[-1]
+
+    try:
+        yield start
+    finally:
+        for run in runs:
+            # Ask first, so `up` stops and reaps its children itself; then force.
+            if run.process.poll() is None:
+                run.process.send_signal(signal.SIGINT)
+                try:
+                    run.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(run.process.pid, signal.SIGKILL)
+            for pid in processes_with(run.token):  # the servers run in sessions of their own
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            run.process.wait(timeout=10)
+
+
+async def wait_for_banner(up: Up, within: float = 90.0) -> None:
+    async def probe() -> str:
+        return up.text()
+
+    def done(text: str) -> bool:
+        return READY_LINE in text or up.process.poll() is not None
+
+    await eventually(probe, done, within=within, what="banner")
+    assert up.process.poll() is None, f"`up` exited early:\n{up.tail()}"
+
+
+async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_path: Path) -> None:
+    up: Up = start_up()
+    await wait_for_banner(up)
+    assert (tmp_path / ".data" / "demo-loaded").exists()
+    assert f"{up.gateway}/docs" in up.text()
+    assert f"curl -sS '{up.gateway}/api/v1/notifications?community_id=quanyun'" in up.text()
+
+    quanyun = [r for r in DEMO_REQUESTS if r["location"]["community_id"] == "quanyun"]
+    async with httpx.AsyncClient(base_url=up.gateway, timeout=5, trust_env=False) as client:
+        assert (await client.get("/healthz")).status_code == 200
+
+        # Notifications come from RequestCreated events, asynchronously: poll.
+        async def inbox() -> list[dict[str, Any]]:
+            resp = await client.get(
+                "/api/v1/notifications", params={"community_id": "quanyun", "limit": 100}
+            )
+            items: list[dict[str, Any]] = resp.json()["items"] if resp.status_code == 200 else []
+            return items
+
+        items = await eventually(
+            inbox, lambda got: len(got) >= len(quanyun), within=20, what="demo notifications"
+        )
+    assert {i["community_id"] for i in items} == {"quanyun"}
+
+    started = processes_with(up.token)
+    # supervisor + 5 honcho helpers + 5 processes + nats-server + nx-27017
+    assert len(started) >= 13, started
+
+    up.process.send_signal(signal.SIGINT)
+    assert up.process.wait(timeout=30) == 0, up.tail()
+    assert processes_with(up.token) == [], f"left running: {processes_with(up.token)}"
+    assert "stopping nats-server" in up.text()
+
+
+async def test_a_process_dying_at_start_stops_everything(start_up: Any, tmp_path: Path) -> None:
+    # An invalid setting makes the requests service exit during start-up.
+    up: Up = start_up(REQUESTS_MAX_DELIVER="0")
+    assert up.process.wait(timeout=60) == 1, up.tail()
+    log = tmp_path / ".data" / "logs" / "requests.log"
+    assert f"requests exited with code 1 during start-up; see {log}" in up.text()
+    assert "max_deliver" in log.read_text(encoding="utf-8")
+    assert processes_with(up.token) == [], f"left running: {processes_with(up.token)}"
+    assert not (tmp_path / ".data" / "demo-loaded").exists()
