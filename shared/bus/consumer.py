@@ -21,7 +21,7 @@ from faststream.nats.annotations import NatsMessage
 from nats.aio.msg import Msg
 from prometheus_client import Counter
 
-from shared.bus.dead_letter import dead_letter
+from shared.bus.dead_letter import Failed, dead_letter
 from shared.contracts.catalogue import EventData, MalformedEvent, parse_event
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.subjects import events_stream
@@ -126,7 +126,9 @@ class EventConsumer:
 
     async def _dead_letter(self, msg: Msg, error: str) -> str:
         js = self.broker.connection.jetstream()
-        await dead_letter(js, self.subdistrict, msg, consumer=self.name, error=error)
+        await dead_letter(
+            js, self.subdistrict, Failed.delivered(msg), consumer=self.name, error=error
+        )
         await msg.term()
         return self._count("dead_lettered")
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from shared.bus import rpc
 from shared.bus.consumer import EventConsumer, EventHandler, consumer_kwargs, subscribe
+from shared.bus.max_deliveries import watch_max_deliveries
 from shared.bus.streams import ensure_streams
 from shared.contracts.catalogue import EventData, catalogue
 from shared.contracts.subjects import events_filter, rpc_subject
@@ -59,6 +60,7 @@ class ServiceRuntime:
         self.relays: dict[str, OutboxRelay] = {}
         self.stores: dict[str, AggregateStore] = {}
         self.startup_hooks: list[StartupHook] = []
+        self.consumers: list[EventConsumer] = []
         # Payload model per subscribed subject, for the AsyncAPI document: our handlers take
         # the raw message (to answer validation errors themselves), so FastStream cannot
         # infer it from their signatures.
@@ -108,6 +110,7 @@ class ServiceRuntime:
             **consumer_kwargs(self.settings),
         )
         subscribe(self.broker, consumer, subject)
+        self.consumers.append(consumer)
         self.payloads[subject] = [s.envelope for s in catalogue().values() if s.model in handlers]
         return consumer
 
@@ -152,6 +155,10 @@ class ServiceRuntime:
             relay.start()
         for hook in self.startup_hooks:
             await hook()
+        for consumer in self.consumers:
+            await watch_max_deliveries(
+                self.broker.connection, self.settings.subdistrict, consumer.name, self.name
+            )
         await self.broker.start()
         log.info("service started")
 

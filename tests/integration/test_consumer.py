@@ -1,19 +1,29 @@
 """Durable consumers on a real NATS JetStream and a real MongoDB-protocol store."""
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import nats.errors
 import pytest
 from faststream.nats import NatsBroker
+from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig
 from pymongo import AsyncMongoClient
 
 from shared.bus.consumer import ConsumerPolicy, EventConsumer, EventContext, subscribe
+from shared.bus.max_deliveries import watch_max_deliveries
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.events.requests import RequestCreated
-from shared.contracts.subjects import database_name, dead_letter_stream, events_filter
+from shared.contracts.subjects import (
+    database_name,
+    dead_letter_stream,
+    events_filter,
+    events_stream,
+)
 from shared.store.idempotency import ProcessedEvents
 from tests.factories import request_created
 from tests.waiting import eventually
@@ -177,3 +187,34 @@ async def test_same_event_id_published_twice_is_stored_once(
 
 async def _value(x: Any) -> Any:
     return list(x)
+
+
+async def test_a_message_jetstream_gives_up_on_is_dead_lettered(
+    nats_client: NatsClient, js: JetStreamContext, subdistrict: str
+) -> None:
+    """As if the process died mid-handler on every delivery: no ack ever comes."""
+    consumer = "tests_crashloop"
+    await watch_max_deliveries(nats_client, subdistrict, consumer, queue="tests")
+    await js.add_consumer(
+        events_stream(subdistrict),
+        ConsumerConfig(
+            durable_name=consumer, ack_policy=AckPolicy.EXPLICIT, max_deliver=2, ack_wait=0.5
+        ),
+    )
+    pull = await js.pull_subscribe_bind(consumer, events_stream(subdistrict))
+    event = request_created(subdistrict)
+    await publish(js, subdistrict, event.to_bytes())
+
+    async def fetch_without_ack() -> list[dict[str, Any]]:
+        with contextlib.suppress(nats.errors.TimeoutError):
+            await pull.fetch(1, timeout=0.3)  # taken, never acknowledged
+        return await dead_letters(js, subdistrict)
+
+    try:
+        letters = await eventually(fetch_without_ack, lambda r: len(r) == 1, what="a dead letter")
+    finally:
+        await pull.unsubscribe()  # else draining the client waits out its timeout
+    assert letters[0]["consumer"] == consumer
+    assert letters[0]["deliveries"] == 2
+    assert "stopped redelivering after 2 deliveries" in letters[0]["error"]
+    assert json.loads(letters[0]["body"])["id"] == event.id
