@@ -45,14 +45,6 @@ def submit(cmd: CreateRequest, *, request_id: str, now: datetime) -> tuple[Reque
         entered_by=cmd.entered_by,
         submitted_at=now,
     )
-    created = RequestCreated(
-        request_id=request.id,
-        kind=request.kind,
-        title=request.title,
-        location=request.location,
-        channel=request.channel,
-        urgency=request.urgency,
-        submitted_at=now,
-        entered_by=request.entered_by,
-    )
+    shared = {"kind", "title", "location", "channel", "urgency", "entered_by", "submitted_at"}
+    created = RequestCreated(request_id=request.id, **request.model_dump(include=shared))
     return request, created
