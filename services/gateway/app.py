@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from faststream.nats import NatsBroker
 
 from services.gateway import problems
@@ -30,7 +31,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         finally:
             await broker.stop()
 
-    app = FastAPI(title="RedVest API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPIOffline(
+        title="RedVest API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
     problems.install(app, settings.retry_after_s)
     for module in (requests, notifications, health, asyncapi):
         app.include_router(module.router)

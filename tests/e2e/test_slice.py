@@ -1,5 +1,6 @@
 """The slice that crosses every boundary: HTTP → requests → JetStream → notify → HTTP."""
 
+import re
 import secrets
 
 import httpx
@@ -57,6 +58,21 @@ async def test_a_request_becomes_a_notification_for_the_community_admins(launch:
         health = await http.get("/healthz")
         assert health.status_code == 200, health.text
         assert set(health.json()["services"]) == set(SERVICES)
+
+
+async def test_api_docs_work_offline(launch: Launch) -> None:
+    gateway = launch("gateway")
+    await gateway.ready()
+    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
+        page = await http.get("/docs")
+        assert page.status_code == 200
+        assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        assert assets and all(a.startswith("/") for a in assets), f"external assets: {assets}"
+        for asset in assets:
+            assert (await http.get(asset)).status_code == 200, asset
+        assert (await http.get("/openapi.json")).json()["info"]["title"] == "RedVest API"
+        asyncapi = await http.get("/asyncapi/requests.json")
+        assert asyncapi.status_code == 200 and asyncapi.json()["asyncapi"] == "3.0.0"
 
 
 async def test_errors_are_problem_details(launch: Launch) -> None:
