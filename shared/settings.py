@@ -25,6 +25,8 @@ class ServiceSettings(BaseSettings):
     # Consumers: deliveries before a message is dead-lettered, and the waits between them.
     max_deliver: int = Field(default=5, ge=1, le=50)
     retry_backoff_s: list[float] = Field(default=[1.0, 5.0, 30.0, 120.0])
+    # How long consumers remember processed event ids (far beyond any redelivery).
+    processed_retention_days: int = Field(default=90, ge=1)
     # Unacknowledged deliveries (a killed process) come back after this long.
     ack_wait_s: float = Field(default=30.0, gt=0)
     # >1 fetches several at once but FastStream then handles them concurrently: order is lost.

@@ -4,10 +4,12 @@ FastStream's NATS default (REJECT_ON_ERROR) terminates a message for good when a
 raises, so acknowledgement here is manual and always explicit:
 
 - unparseable (bad JSON, unknown type or version, missing field) -> dead letter, term
-- already processed by this consumer (redelivery, replay)         -> ack, nothing else
-- handler succeeded                                                -> record id, ack
-- handler raised, deliveries left                                  -> nak with backoff
-- handler raised on the last delivery                              -> dead letter, term
+- another copy of an event this consumer already took              -> ack, nothing else
+- handler succeeded                                                -> ack (confirmed)
+- handler raised, deliveries left                                  -> release, nak w/ backoff
+- handler raised on the last delivery                              -> release, dead letter, term
+
+The event id is claimed (shared/store/idempotency.py) before the handler runs.
 """
 
 import logging
@@ -54,6 +56,7 @@ class ConsumerPolicy:
     backoff_s: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
     ack_wait_s: float = 30.0
     batch_size: int = 1
+    ack_confirm_s: float = 2.0
 
     def delay_after(self, delivery: int) -> float:
         return self.backoff_s[min(delivery - 1, len(self.backoff_s) - 1)]
@@ -102,13 +105,19 @@ class EventConsumer:
             consumer=self.name,
         ):
             handler = self.handlers.get(type(data))
-            if handler is None or await self.processed.seen(self.name, envelope.id):
+            if handler is None:
                 await msg.ack()
-                return "skipped"
+                return self._count("skipped")
+            claimed = await self.processed.claim(self.name, envelope.id)
+            if not claimed and delivery == 1:
+                # Another copy of this event was taken before: a republish or a replay.
+                await msg.ack()
+                return self._count("duplicate")
+            # Claimed now, or a redelivery of one we claimed and never finished.
             try:
                 await handler(EventContext(envelope, data, self.name, delivery))
-                await self.processed.record(self.name, envelope.id)
             except Exception as exc:
+                await self.processed.release(self.name, envelope.id)
                 error = f"{type(exc).__name__}: {exc}"
                 if delivery >= self.policy.max_deliver:
                     log.error("handler failed on last delivery", extra={"error": error})
@@ -120,9 +129,17 @@ class EventConsumer:
                 )
                 await msg.nak(delay=delay)
                 return self._count("retried")
-            await msg.ack()
+            await self._ack(msg)
             log.info("event handled")
             return self._count("handled")
+
+    async def _ack(self, msg: Msg) -> None:
+        """Wait for JetStream to confirm the ack: a lost ack would mean a redelivery that
+        finds our claim and runs the handler again."""
+        try:
+            await msg.ack_sync(timeout=self.policy.ack_confirm_s)
+        except Exception:
+            log.warning("ack not confirmed; a redelivery will run the handler again")
 
     async def _dead_letter(self, msg: Msg, error: str) -> str:
         js = self.broker.connection.jetstream()

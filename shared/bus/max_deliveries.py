@@ -7,6 +7,7 @@ emits an advisory. This watcher turns that advisory into a dead letter, so nothi
 dropped silently.
 """
 
+import contextlib
 import json
 import logging
 
@@ -16,6 +17,7 @@ from nats.aio.subscription import Subscription
 
 from shared.bus.dead_letter import Failed, dead_letter
 from shared.contracts.subjects import events_stream
+from shared.store.idempotency import ProcessedEvents
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ def advisory_subject(stream: str, consumer: str) -> str:
 
 
 async def watch_max_deliveries(
-    nc: Client, subdistrict: str, consumer: str, queue: str
+    nc: Client, subdistrict: str, consumer: str, queue: str, processed: ProcessedEvents
 ) -> Subscription:
     """Subscribe in the service's queue group: one replica handles each advisory."""
     stream = events_stream(subdistrict)
@@ -52,6 +54,9 @@ async def watch_max_deliveries(
         await dead_letter(
             js, subdistrict, failed, consumer=consumer, error=ERROR.format(n=deliveries)
         )
+        # The crashed attempt left its claim: release it, so a republish is processed.
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            await processed.release(consumer, json.loads(failed.data)["id"])
         log.error("message dead-lettered after max deliveries", extra={"stream_seq": seq})
 
     return await nc.subscribe(advisory_subject(stream, consumer), queue=queue, cb=on_advisory)

@@ -10,6 +10,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import uvicorn
@@ -56,7 +57,9 @@ class ServiceRuntime:
         )
         self.mongo = make_client(settings.mongo_url)
         self.db = service_database(self.mongo, settings.subdistrict, self.name)
-        self.processed = ProcessedEvents(self.db)
+        self.processed = ProcessedEvents(
+            self.db, retention=timedelta(days=settings.processed_retention_days)
+        )
         self.relays: dict[str, OutboxRelay] = {}
         self.stores: dict[str, AggregateStore] = {}
         self.startup_hooks: list[StartupHook] = []
@@ -157,7 +160,11 @@ class ServiceRuntime:
             await hook()
         for consumer in self.consumers:
             await watch_max_deliveries(
-                self.broker.connection, self.settings.subdistrict, consumer.name, self.name
+                self.broker.connection,
+                self.settings.subdistrict,
+                consumer.name,
+                self.name,
+                self.processed,
             )
         await self.broker.start()
         log.info("service started")

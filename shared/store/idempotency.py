@@ -1,6 +1,18 @@
-"""Per-consumer record of processed event ids: a redelivered event changes nothing twice."""
+"""Per-consumer record of the event ids a consumer has taken: a duplicate changes nothing twice.
 
-from datetime import UTC, datetime
+The record is written *before* the effect (a claim), so the check and the record are one
+insert. A failed handler releases its claim. A claim found on a redelivery means the
+earlier attempt died mid-handler: the handler runs again, which is why handlers must
+tolerate re-running after a crash (the same holds for any record written apart from the
+effect). See shared/bus/consumer.py.
+
+The record's `_id` is `<consumer>:<event id>`, so the check before handling is a lookup
+on the primary key, which every server indexes. (A lookup on a compound unique index
+over `consumer` and `event_id` scans the whole collection on nx-27017, and grows slower
+with every event: see docs/performance.md.)
+"""
+
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
@@ -8,27 +20,41 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "processed_events"
+# Far beyond any redelivery or replay window; keeps the collection from growing forever.
+DEFAULT_RETENTION = timedelta(days=90)
+
+
+def record_id(consumer: str, event_id: str) -> str:
+    return f"{consumer}:{event_id}"
 
 
 class ProcessedEvents:
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[dict[str, Any]], retention: timedelta = DEFAULT_RETENTION
+    ) -> None:
         self.collection = db[COLLECTION]
+        self.retention = retention
 
     async def create_indexes(self) -> None:
         await self.collection.create_index(
-            [("consumer", ASCENDING), ("event_id", ASCENDING)], unique=True
+            [("at", ASCENDING)], expireAfterSeconds=int(self.retention.total_seconds())
         )
 
-    async def seen(self, consumer: str, event_id: str) -> bool:
-        found = await self.collection.find_one({"consumer": consumer, "event_id": event_id})
-        return found is not None
-
-    async def record(self, consumer: str, event_id: str) -> bool:
-        """True if this call recorded it, False if it was already there."""
+    async def claim(self, consumer: str, event_id: str) -> bool:
+        """Record the event as taken, before its effect. False if it already was."""
         try:
             await self.collection.insert_one(
-                {"consumer": consumer, "event_id": event_id, "at": datetime.now(UTC)}
+                {
+                    "_id": record_id(consumer, event_id),
+                    "consumer": consumer,
+                    "event_id": event_id,
+                    "at": datetime.now(UTC),
+                }
             )
         except DuplicateKeyError:
             return False
         return True
+
+    async def release(self, consumer: str, event_id: str) -> None:
+        """Forget a claim whose handling failed, so a retry or a republish is processed."""
+        await self.collection.delete_one({"_id": record_id(consumer, event_id)})

@@ -190,11 +190,12 @@ async def _value(x: Any) -> Any:
 
 
 async def test_a_message_jetstream_gives_up_on_is_dead_lettered(
-    nats_client: NatsClient, js: JetStreamContext, subdistrict: str
+    nats_client: NatsClient, mongo_client: AsyncMongoClient, js: JetStreamContext, subdistrict: str
 ) -> None:
     """As if the process died mid-handler on every delivery: no ack ever comes."""
     consumer = "tests_crashloop"
-    await watch_max_deliveries(nats_client, subdistrict, consumer, queue="tests")
+    processed = ProcessedEvents(mongo_client[database_name(subdistrict, "tests")])
+    await watch_max_deliveries(nats_client, subdistrict, consumer, "tests", processed)
     await js.add_consumer(
         events_stream(subdistrict),
         ConsumerConfig(
@@ -203,6 +204,7 @@ async def test_a_message_jetstream_gives_up_on_is_dead_lettered(
     )
     pull = await js.pull_subscribe_bind(consumer, events_stream(subdistrict))
     event = request_created(subdistrict)
+    assert await processed.claim(consumer, event.id)  # as the crashing process would have
     await publish(js, subdistrict, event.to_bytes())
 
     async def fetch_without_ack() -> list[dict[str, Any]]:
@@ -218,3 +220,67 @@ async def test_a_message_jetstream_gives_up_on_is_dead_lettered(
     assert letters[0]["deliveries"] == 2
     assert "stopped redelivering after 2 deliveries" in letters[0]["error"]
     assert json.loads(letters[0]["body"])["id"] == event.id
+    assert await processed.claim(consumer, event.id), "the crashed attempt's claim was kept"
+
+
+async def test_a_failed_attempt_releases_its_claim_so_the_retry_takes_effect(
+    start_consumer: Any, js: JetStreamContext, subdistrict: str
+) -> None:
+    effects: list[str] = []
+    attempts: Counter[str] = Counter()
+
+    async def flaky(ctx: EventContext) -> None:
+        attempts[ctx.envelope.id] += 1
+        if attempts[ctx.envelope.id] == 1:
+            raise ConnectionError("database hiccup")
+        effects.append(ctx.envelope.id)
+
+    await start_consumer(flaky)
+    event = request_created(subdistrict)
+    await publish(js, subdistrict, event.to_bytes())
+
+    await eventually(lambda: _value(effects), until=lambda e: e == [event.id], what="the retry")
+    assert attempts[event.id] == 2
+    assert await dead_letters(js, subdistrict) == []
+
+
+async def test_a_redelivery_after_a_crash_mid_handler_runs_the_handler_again(
+    nats_client: NatsClient, mongo_client: AsyncMongoClient, js: JetStreamContext, subdistrict: str
+) -> None:
+    """The crashed attempt claimed the event and died before its effect: redo it."""
+    processed = ProcessedEvents(mongo_client[database_name(subdistrict, "tests")])
+    effects: list[str] = []
+
+    async def handler(ctx: EventContext) -> None:
+        effects.append(ctx.envelope.id)
+
+    consumer = EventConsumer(
+        subdistrict=subdistrict,
+        name="tests_redelivery",
+        handlers={RequestCreated: handler},
+        processed=processed,
+        policy=FAST,
+        broker=NatsBroker(),  # unused: nothing is dead-lettered here
+    )
+    await js.add_consumer(
+        events_stream(subdistrict),
+        ConsumerConfig(durable_name=consumer.name, ack_policy=AckPolicy.EXPLICIT, ack_wait=0.5),
+    )
+    pull = await js.pull_subscribe_bind(consumer.name, events_stream(subdistrict))
+    event = request_created(subdistrict)
+    await publish(js, subdistrict, event.to_bytes())
+    try:
+        [_taken] = await pull.fetch(1, timeout=5)
+        assert await processed.claim(consumer.name, event.id)  # ...and then the process died
+
+        async def redelivered() -> list[Any]:
+            with contextlib.suppress(nats.errors.TimeoutError):
+                return await pull.fetch(1, timeout=0.5)
+            return []
+
+        [second] = await eventually(redelivered, what="the redelivery")
+        assert second.metadata.num_delivered == 2
+        assert await consumer.handle(second) == "handled"
+    finally:
+        await pull.unsubscribe()
+    assert effects == [event.id]

@@ -220,38 +220,40 @@ async def test_sweep_finds_pending_outboxes_by_an_indexed_flag(db: AsyncDatabase
 # --- Idempotency and indexes ---------------------------------------------------------------
 
 
-async def test_unique_compound_index_rejects_a_second_consumer_event_pair(
+async def test_processed_record_keyed_by_id_rejects_a_second_consumer_event_pair(
     db: AsyncDatabase[Doc],
 ) -> None:
-    keys = [("consumer", ASCENDING), ("event_id", ASCENDING)]
-    await db.processed_events.create_index(keys, unique=True)
+    """shared/store/idempotency.py: `_id` = consumer:event_id, looked up by `_id`."""
     at = datetime.now(UTC)
 
-    await db.processed_events.insert_one({"consumer": "notify", "event_id": "e1", "at": at})
-    await db.processed_events.insert_one({"consumer": "notify", "event_id": "e2", "at": at})
-    await db.processed_events.insert_one({"consumer": "registry", "event_id": "e1", "at": at})
+    for consumer, event_id in (("notify", "e1"), ("notify", "e2"), ("registry", "e1")):
+        await db.processed_events.insert_one(
+            {"_id": f"{consumer}:{event_id}", "consumer": consumer, "event_id": event_id, "at": at}
+        )
     with pytest.raises(DuplicateKeyError) as raised:
-        await db.processed_events.insert_one({"consumer": "notify", "event_id": "e1", "at": at})
+        await db.processed_events.insert_one({"_id": "notify:e1", "at": at})
 
     assert raised.value.code == 11000
     assert await db.processed_events.count_documents({}) == 3
-    assert await db.processed_events.find_one({"consumer": "notify", "event_id": "e1"})
+    assert await db.processed_events.find_one({"_id": "notify:e1"}, {"_id": 1}) == {
+        "_id": "notify:e1"
+    }
+    assert await db.processed_events.find_one({"_id": "notify:e3"}, {"_id": 1}) is None
 
 
 async def test_create_index_twice_is_idempotent(db: AsyncDatabase[Doc]) -> None:
-    keys = [("consumer", ASCENDING), ("event_id", ASCENDING)]
-    first = await db.processed_events.create_index(keys, unique=True)
+    ttl = {"expireAfterSeconds": 90 * 24 * 3600}
+    first = await db.processed_events.create_index([("at", ASCENDING)], **ttl)
     flag_first = await db.requests.create_index([("has_outbox", ASCENDING)])
     before = await db.processed_events.index_information()
 
-    second = await db.processed_events.create_index(keys, unique=True)
+    second = await db.processed_events.create_index([("at", ASCENDING)], **ttl)
     flag_second = await db.requests.create_index([("has_outbox", ASCENDING)])
 
     assert (first, flag_first) == (second, flag_second)
     assert await db.processed_events.index_information() == before
-    await db.processed_events.insert_one({"consumer": "c", "event_id": "e1"})
-    with pytest.raises(DuplicateKeyError):  # still unique after the second call
-        await db.processed_events.insert_one({"consumer": "c", "event_id": "e1"})
+    await db.processed_events.insert_one({"_id": "c:e1", "at": datetime.now(UTC)})
+    assert await db.processed_events.count_documents({}) == 1  # a fresh record is kept
 
 
 # --- Queries: sort, paging, counting ---------------------------------------------------------
