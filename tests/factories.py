@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from shared.contracts.catalogue import new_event
 from shared.contracts.envelope import CloudEvent
-from shared.contracts.events.common import Location
+from shared.contracts.events.common import LocalizedText, Location
 from shared.contracts.events.requests import RequestCreated
 
 
@@ -16,6 +16,7 @@ def request_created(
     data = RequestCreated(
         request_id=request_id,
         kind="repair",
+        kind_name=LocalizedText(zh="维修", en="Repair"),
         title=title,
         location=Location(community_id=community_id),
         channel="wechat_group",

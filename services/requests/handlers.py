@@ -3,11 +3,13 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from services.requests.domain.kinds import UnknownKind
 from services.requests.domain.model import submit
 from shared.bus.rpc import CallContext
 from shared.contracts.catalogue import new_event
 from shared.contracts.commands.requests import CreateRequest, GetRequest
 from shared.contracts.ids import new_id
+from shared.contracts.rpc import FieldError, Invalid
 from shared.privacy import mask_name, mask_phone
 from shared.store.aggregates import AggregateStore, Document
 
@@ -18,7 +20,10 @@ class RequestHandlers:
         self.subdistrict = subdistrict
 
     async def create_request(self, cmd: CreateRequest, ctx: CallContext) -> dict[str, Any]:
-        request, created = submit(cmd, request_id=new_id(), now=datetime.now(UTC))
+        try:
+            request, created = submit(cmd, request_id=new_id(), now=datetime.now(UTC))
+        except UnknownKind as exc:
+            raise Invalid(str(exc), [FieldError(loc=["kind"], msg=str(exc), type="enum")]) from exc
         event = new_event(
             created,
             subdistrict=self.subdistrict,

@@ -49,6 +49,7 @@ async def test_a_request_becomes_a_notification_for_the_community_admins(launch:
         note = items[0]
         assert note["audience"] == f"role:community_admin@community:{community}"
         assert note["zh"]["title"] == "新诉求：3栋楼道灯坏了"
+        assert note["zh"]["body"] == "社区收到一条新的居民诉求（维修），请及时受理。"
         assert note["en"]["title"] == "New request: 3栋楼道灯坏了"
         assert note["cause_event_type"] == "cn.redvest.requests.request.created.v1"
 
@@ -91,6 +92,14 @@ async def test_errors_are_problem_details(launch: Launch) -> None:
         assert problem["status"] == 422 and problem["instance"] == "/api/v1/requests"
         fields = {e["field"] for e in problem["errors"]}
         assert fields == {"kind", "title", "location.community_id", "colour"}
+
+        unknown_kind = await http.post(
+            "/api/v1/requests",
+            json={"kind": "gossip", "title": "闲聊", "location": {"community_id": "c1"}},
+        )
+        assert unknown_kind.status_code == 422
+        [error] = unknown_kind.json()["errors"]
+        assert error["field"] == "kind" and "neighbour_dispute" in error["message"]
 
         missing = await http.get("/api/v1/requests/nope")
         assert missing.status_code == 404

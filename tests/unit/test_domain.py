@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.notify.domain.inbox import community_admins, for_request_created, notification_id
+from services.requests.domain.kinds import UnknownKind
 from services.requests.domain.model import submit
 from shared.contracts.commands.requests import CreateRequest
 from shared.contracts.events.common import Location
@@ -81,3 +82,22 @@ def test_name_masking_keeps_only_the_family_name() -> None:
 def test_location_requires_a_community() -> None:
     with pytest.raises(ValidationError):
         Location.model_validate({"building_id": "b1"})
+
+
+def test_an_unknown_kind_is_refused_with_the_allowed_ones() -> None:
+    with pytest.raises(UnknownKind, match="unknown request kind 'gossip'; one of: emergency"):
+        submit(command(kind="gossip"), request_id="r4", now=NOW)
+
+
+def test_the_event_carries_the_kind_name_so_notify_can_say_it_in_chinese() -> None:
+    _, event = submit(command(kind="neighbour_dispute"), request_id="r5", now=NOW)
+    [note] = for_request_created(event, event_id="e5", event_type="t", now=NOW)
+    assert note.zh.body == "社区收到一条新的居民诉求（邻里纠纷），请及时受理。"
+    assert "(Neighbour dispute)" in note.en.body
+
+
+def test_an_older_event_without_the_kind_name_still_makes_a_notification() -> None:
+    _, event = submit(command(), request_id="r6", now=NOW)
+    older = event.model_copy(update={"kind_name": None})
+    [note] = for_request_created(older, event_id="e6", event_type="t", now=NOW)
+    assert "（repair）" in note.zh.body

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from shared.contracts.events.common import LocalizedText
 from shared.contracts.events.requests import RequestCreated
 
 
@@ -39,6 +40,7 @@ def for_request_created(
     event: RequestCreated, *, event_id: str, event_type: str, now: datetime
 ) -> list[Notification]:
     audience = community_admins(event.location.community_id)
+    kind = event.kind_name or LocalizedText(zh=event.kind, en=event.kind)
     urgent = event.urgency != "normal"
     return [
         Notification(
@@ -50,11 +52,11 @@ def for_request_created(
             cause_event_type=event_type,
             zh=Message(
                 title=f"{'【紧急】' if urgent else ''}新诉求：{event.title}",
-                body=f"社区收到一条新的居民诉求（{event.kind}），请及时受理。",
+                body=f"社区收到一条新的居民诉求（{kind.zh}），请及时受理。",
             ),
             en=Message(
                 title=f"{'[URGENT] ' if urgent else ''}New request: {event.title}",
-                body=f"A resident's request ({event.kind}) arrived; please accept it in time.",
+                body=(f"A resident's request ({kind.en}) arrived; please accept it in time."),
             ),
             created_at=now,
         )

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from services.requests.domain.kinds import kind_name
 from shared.contracts.commands.requests import CreateRequest
 from shared.contracts.events.common import Location
 from shared.contracts.events.requests import Channel, RequestCreated, Urgency
@@ -32,6 +33,8 @@ class Request(BaseModel):
 
 
 def submit(cmd: CreateRequest, *, request_id: str, now: datetime) -> tuple[Request, RequestCreated]:
+    """Raises UnknownKind for a kind not in the catalogue."""
+    kind_name(cmd.kind)
     request = Request(
         id=request_id,
         kind=cmd.kind,
@@ -46,5 +49,9 @@ def submit(cmd: CreateRequest, *, request_id: str, now: datetime) -> tuple[Reque
         submitted_at=now,
     )
     shared = {"kind", "title", "location", "channel", "urgency", "entered_by", "submitted_at"}
-    created = RequestCreated(request_id=request.id, **request.model_dump(include=shared))
+    created = RequestCreated(
+        request_id=request.id,
+        kind_name=kind_name(cmd.kind),
+        **request.model_dump(include=shared),
+    )
     return request, created

@@ -3,6 +3,15 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class LocalizedText(BaseModel):
+    """User-facing text: Chinese first, English alongside."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class Location(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from shared.contracts.catalogue import EventData, event
-from shared.contracts.events.common import Location
+from shared.contracts.events.common import LocalizedText, Location
 
 Channel = Literal["in_person", "phone", "wechat_group", "app", "via_volunteer"]
 Urgency = Literal["normal", "urgent", "emergency"]
@@ -18,6 +18,9 @@ class RequestCreated(EventData):
 
     request_id: str
     kind: str = Field(description="code from the catalogue of request kinds, e.g. repair")
+    kind_name: LocalizedText | None = Field(
+        default=None, description="the kind's display name, e.g. 维修 / Repair"
+    )
     title: str
     location: Location
     channel: Channel
