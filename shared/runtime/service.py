@@ -180,8 +180,7 @@ class ServiceRuntime:
         log.info("service stopped")
 
     async def ready(self) -> dict[str, bool]:
-        nats_ok = self.broker._connection is not None and self.broker.connection.is_connected
-        return {"nats": bool(nats_ok), "mongodb": await ping(self.mongo)}
+        return {"nats": await self.broker.ping(timeout=1.0), "mongodb": await ping(self.mongo)}
 
     # -- the process ----------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """One AsyncMongoClient per process, one database per service per subdistrict."""
 
+import asyncio
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -19,9 +20,10 @@ def service_database(
     return client[database_name(subdistrict, service)]
 
 
-async def ping(client: AsyncMongoClient[dict[str, Any]]) -> bool:
+async def ping(client: AsyncMongoClient[dict[str, Any]], timeout_s: float = 1.5) -> bool:
+    """Bounded: a health probe must answer before its own timeout, server or not."""
     try:
-        await client.admin.command("ping")
+        await asyncio.wait_for(client.admin.command("ping"), timeout_s)
     except Exception:
         return False
     return True

@@ -23,8 +23,7 @@ async def live() -> dict[str, str]:
 
 @router.get("/healthz/ready")
 async def ready(request: Request) -> JSONResponse:
-    nc = request.app.state.broker._connection
-    ok = nc is not None and nc.is_connected
+    ok = await request.app.state.broker.ping(timeout=1.0)
     return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
 
 
