@@ -22,7 +22,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        broker = NatsBroker(settings.nats_url, name="redvest-gateway")
+        # Reconnect for ever: after an outage the gateway must come back by itself.
+        broker = NatsBroker(settings.nats_url, name="redvest-gateway", max_reconnect_attempts=-1)
         await broker.connect()
         app.state.broker = broker
         app.state.rpc = RpcClient(broker.connection, settings.subdistrict, settings.rpc_timeout_s)

@@ -53,6 +53,9 @@ class ServiceRuntime:
             settings.nats_url,
             graceful_timeout=settings.graceful_timeout_s,
             name=f"redvest-{self.name}",
+            # Reconnect for ever: FastStream's pull loop spins on a closed connection, so a
+            # client that gave up after an outage would freeze the whole process.
+            max_reconnect_attempts=-1,
             logger=logging.getLogger(f"faststream.{self.name}"),
         )
         self.mongo = make_client(settings.mongo_url)
