@@ -24,7 +24,7 @@ class ServiceSettings(BaseSettings):
 
     # Consumers: deliveries before a message is dead-lettered, and the waits between them.
     max_deliver: int = Field(default=5, ge=1, le=50)
-    retry_backoff_s: list[float] = Field(default=[1.0, 5.0, 30.0, 120.0])
+    retry_backoff_s: list[float] = Field(default=[1.0, 5.0, 30.0, 120.0], min_length=1)
     # How long consumers remember processed event ids (far beyond any redelivery).
     processed_retention_days: int = Field(default=90, ge=1)
     # Unacknowledged deliveries (a killed process) come back after this long.
@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     # Graceful shutdown: how long in-flight handlers may take after SIGTERM.
     graceful_timeout_s: float = Field(default=20.0, gt=0)
     rpc_timeout_s: float = Field(default=5.0, gt=0)
+    # Commands a replica serves at once.
+    rpc_concurrency: int = Field(default=16, ge=1, le=1000)
 
     _check = field_validator("subdistrict")(lambda cls, v: check_subdistrict(v))
 

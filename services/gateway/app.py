@@ -9,8 +9,9 @@ from faststream.nats import NatsBroker
 
 from services.gateway import problems
 from services.gateway.config import GatewaySettings
-from services.gateway.routes import asyncapi, health, notifications, requests
+from services.gateway.routes import asyncapi, console, health, notifications, requests
 from shared.bus.rpc import RpcClient
+from shared.runtime.health import health_routes
 
 DESCRIPTION = """RedVest (红马甲) admin API: Party building + volunteer service for one subdistrict.
 
@@ -36,6 +37,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         title="RedVest API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
     problems.install(app, settings.retry_after_s)
-    for module in (requests, notifications, health, asyncapi):
+
+    async def ready() -> dict[str, bool]:
+        broker = getattr(app.state, "broker", None)
+        return {"nats": broker is not None and await broker.ping(timeout=1.0)}
+
+    health_routes(app, ready)
+    for module in (requests, notifications, health, asyncapi, console):
         app.include_router(module.router)
     return app

@@ -1,5 +1,6 @@
 """RFC 9457 problem details for every error the gateway returns."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -8,6 +9,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from shared.contracts.rpc import ErrorCode, FieldError, ServiceError
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -85,6 +88,11 @@ def install(app: FastAPI, retry_after_s: int) -> None:
             errors=errors,
             headers=headers,
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", extra={"path": request.url.path})
+        return problem(500, "An unexpected error occurred.", instance=request.url.path)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:

@@ -76,7 +76,11 @@ class NotifyHandlers:
 
 
 def public(doc: Document) -> dict[str, Any]:
-    view = {k: v for k, v in doc.items() if k not in ("_id", "outbox", "has_outbox", "version")}
+    view = {
+        k: v
+        for k, v in doc.items()
+        if k not in ("_id", "outbox", "has_outbox", "version", "revision")
+    }
     view["id"] = doc["_id"]
     view["created_at"] = doc["created_at"].isoformat()
     return view

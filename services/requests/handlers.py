@@ -5,12 +5,12 @@ from typing import Any
 
 from services.requests.domain.kinds import UnknownKind
 from services.requests.domain.model import submit
+from services.requests.domain.privacy import mask_name, mask_phone
 from shared.bus.rpc import CallContext
 from shared.contracts.catalogue import new_event
 from shared.contracts.commands.requests import CreateRequest, GetRequest
 from shared.contracts.ids import new_id
 from shared.contracts.rpc import FieldError, Invalid
-from shared.privacy import mask_name, mask_phone
 from shared.store.aggregates import AggregateStore, Document
 
 
@@ -42,7 +42,8 @@ class RequestHandlers:
 def public(doc: Document) -> dict[str, Any]:
     """What leaves the service: no outbox, personal data masked."""
     resident = doc.get("resident") or {}
-    view = {k: v for k, v in doc.items() if k not in ("_id", "outbox", "has_outbox", "resident")}
+    hidden = ("_id", "outbox", "has_outbox", "version", "resident")  # version: a storage fence
+    view = {k: v for k, v in doc.items() if k not in hidden}
     view["id"] = doc["_id"]
     view["resident"] = {
         "name": mask_name(resident.get("name")),

@@ -24,8 +24,9 @@ from nats.aio.msg import Msg
 from prometheus_client import Counter
 
 from shared.bus.dead_letter import Failed, dead_letter
-from shared.contracts.catalogue import EventData, MalformedEvent, parse_event
+from shared.contracts.catalogue import EventData, MalformedEvent, catalogue, parse_event
 from shared.contracts.envelope import CloudEvent
+from shared.contracts.ids import new_id
 from shared.contracts.subjects import events_stream
 from shared.logging import log_context
 from shared.store.idempotency import ProcessedEvents
@@ -69,7 +70,7 @@ def trace_id(traceparent: str | None) -> str | None:
 
 class EventConsumer:
     """One durable consumer of one service: a subject (may be a wildcard) and a handler per
-    event type. Types it has no handler for are acknowledged and skipped."""
+    event type. Subjects it has no handler for are acknowledged and skipped unread."""
 
     def __init__(
         self,
@@ -83,7 +84,10 @@ class EventConsumer:
     ) -> None:
         self.subdistrict = subdistrict
         self.name = name
-        self.handlers = {model: fn for model, fn in handlers.items()}
+        self.handlers = dict(handlers)
+        self.subjects = {
+            spec.subject(subdistrict) for spec in catalogue().values() if spec.model in handlers
+        }
         self.processed = processed
         self.policy = policy
         self.broker = broker
@@ -91,6 +95,11 @@ class EventConsumer:
     async def handle(self, msg: Msg) -> str:
         """Process one delivery and settle it; returns the outcome (for metrics and tests)."""
         delivery = msg.metadata.num_delivered
+        if msg.subject not in self.subjects:
+            # A type this consumer does not handle (maybe one a newer producer added):
+            # not ours to judge, so never dead-lettered here.
+            await msg.ack()
+            return self._count("skipped")
         try:
             envelope, data = parse_event(msg.data)
         except MalformedEvent as exc:
@@ -106,18 +115,20 @@ class EventConsumer:
         ):
             handler = self.handlers.get(type(data))
             if handler is None:
-                await msg.ack()
-                return self._count("skipped")
-            claimed = await self.processed.claim(self.name, envelope.id)
-            if not claimed and delivery == 1:
-                # Another copy of this event was taken before: a republish or a replay.
-                await msg.ack()
-                return self._count("duplicate")
-            # Claimed now, or a redelivery of one we claimed and never finished.
+                error = f"event type {envelope.type} does not belong on subject {msg.subject}"
+                return await self._dead_letter(msg, error)
+            attempt = new_id()
+            if not await self.processed.claim(self.name, envelope.id, attempt):
+                if delivery == 1:
+                    # Another copy of this event was taken before: a republish or a replay.
+                    await msg.ack()
+                    return self._count("duplicate")
+                # A redelivery of one we claimed and never finished: run it again.
+                await self.processed.take_over(self.name, envelope.id, attempt)
             try:
                 await handler(EventContext(envelope, data, self.name, delivery))
             except Exception as exc:
-                await self.processed.release(self.name, envelope.id)
+                await self._release(envelope.id, attempt)
                 error = f"{type(exc).__name__}: {exc}"
                 if delivery >= self.policy.max_deliver:
                     log.error("handler failed on last delivery", extra={"error": error})
@@ -132,6 +143,13 @@ class EventConsumer:
             await self._ack(msg)
             log.info("event handled")
             return self._count("handled")
+
+    async def _release(self, event_id: str, attempt: str) -> None:
+        try:
+            await self.processed.release(self.name, event_id, attempt)
+        except Exception:
+            # The claim stays: the redelivery finds it and runs the handler again anyway.
+            log.exception("could not release the claim of a failed attempt")
 
     async def _ack(self, msg: Msg) -> None:
         """Wait for JetStream to confirm the ack: a lost ack would mean a redelivery that

@@ -65,6 +65,7 @@ def serve(
     command: str,
     model: type[C],
     handler: Callable[[C, CallContext], Awaitable[Any]],
+    concurrency: int = 16,
 ) -> None:
     async def on_request(message: NatsMessage) -> dict[str, Any]:
         headers = message.raw_message.headers or {}
@@ -81,6 +82,9 @@ def serve(
     broker.subscriber(
         rpc_subject(subdistrict, service, command),
         queue=service,
+        # Several calls at once per replica: one slow command must not queue the others
+        # into the caller's timeout.
+        max_workers=concurrency,
         title=f"{service}.{command}",
         description=(model.__doc__ or "").strip() or None,
     )(on_request)
@@ -145,6 +149,8 @@ class RpcClient:
             )
         except (nats.errors.TimeoutError, nats.errors.NoRespondersError) as exc:
             raise Unavailable(f"the {service} service did not answer") from exc
+        except nats.errors.Error as exc:  # connection closed, reconnecting, draining...
+            raise Unavailable(f"the message bus is unavailable ({type(exc).__name__})") from exc
         reply = RpcReply.model_validate_json(msg.data)
         if reply.ok:
             return reply.result

@@ -52,5 +52,9 @@ def dead_letter_stream(subdistrict: str) -> str:
     return f"RV_DLQ_{subdistrict.upper()}"
 
 
+def advisories_stream(subdistrict: str) -> str:
+    return f"RV_ADV_{subdistrict.upper()}"
+
+
 def database_name(subdistrict: str, service: str) -> str:
     return f"rv_{subdistrict}_{service}"

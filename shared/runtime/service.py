@@ -6,6 +6,7 @@ Start-up order: connect NATS -> ensure streams -> create indexes -> start outbox
 let in-flight handlers finish (bounded by graceful_timeout_s) -> flush the relays -> close.
 """
 
+import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -14,10 +15,8 @@ from datetime import timedelta
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from faststream.nats import NatsBroker
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from shared.bus import rpc
@@ -25,8 +24,10 @@ from shared.bus.consumer import EventConsumer, EventHandler, consumer_kwargs, su
 from shared.bus.max_deliveries import watch_max_deliveries
 from shared.bus.streams import ensure_streams
 from shared.contracts.catalogue import EventData, catalogue
+from shared.contracts.commands.health import PING, Ping
 from shared.contracts.subjects import events_filter, rpc_subject
 from shared.logging import configure_logging
+from shared.runtime.health import health_routes
 from shared.settings import ServiceSettings
 from shared.store.aggregates import AggregateStore
 from shared.store.client import make_client, ping, service_database
@@ -34,12 +35,6 @@ from shared.store.idempotency import ProcessedEvents
 from shared.store.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
-
-PING = "ping"
-
-
-class Ping(BaseModel):
-    """Is this service up, and can it reach its database?"""
 
 
 StartupHook = Callable[[], Awaitable[None]]
@@ -94,6 +89,7 @@ class ServiceRuntime:
             command=command,
             model=model,
             handler=handler,
+            concurrency=self.settings.rpc_concurrency,
         )
 
     def consume(
@@ -116,6 +112,7 @@ class ServiceRuntime:
             **consumer_kwargs(self.settings),
         )
         subscribe(self.broker, consumer, subject)
+        watch_max_deliveries(self.broker, self.settings.subdistrict, consumer.name, self.processed)
         self.consumers.append(consumer)
         self.payloads[subject] = [s.envelope for s in catalogue().values() if s.model in handlers]
         return consumer
@@ -161,21 +158,14 @@ class ServiceRuntime:
             relay.start()
         for hook in self.startup_hooks:
             await hook()
-        for consumer in self.consumers:
-            await watch_max_deliveries(
-                self.broker.connection,
-                self.settings.subdistrict,
-                consumer.name,
-                self.name,
-                self.processed,
-            )
         await self.broker.start()
         log.info("service started")
 
     async def stop(self) -> None:
         log.info("service stopping: finishing in-flight messages")
-        for subscriber in self.broker.subscribers:
-            await subscriber.stop()
+        # All at once: each waits for its in-flight handlers, and one after another the
+        # waits would add up past the orchestrator's grace period.
+        await asyncio.gather(*(s.stop() for s in self.broker.subscribers))
         for relay in self.relays.values():
             await relay.stop()
         await self.broker.stop()
@@ -208,23 +198,4 @@ class ServiceRuntime:
             port=self.settings.http_port,
             log_config=None,
             timeout_graceful_shutdown=int(self.settings.graceful_timeout_s),
-        )
-
-
-def health_routes(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
-    @app.get("/healthz/live", include_in_schema=False)
-    async def live() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    @app.get("/healthz/ready", include_in_schema=False)
-    async def readiness() -> JSONResponse:
-        checks = await ready()
-        ok = all(checks.values())
-        return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "checks": checks},
-            status_code=200 if ok else 503,
         )

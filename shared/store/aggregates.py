@@ -1,7 +1,12 @@
 """Aggregates stored as one document each, changed with guarded replaces.
 
-A document is `{_id, version, ...state, outbox: [CloudEvent dicts], has_outbox}`. Creating it
-and its events is one insert; changing it is one `replace_one({_id, version: n})`. Both
+A document is `{_id, version, revision, ...state, outbox: [CloudEvent dicts], has_outbox}`.
+Creating it and its events is one insert; changing it is one `replace_one({_id, version: n})`.
+
+`version` fences writers: every write bumps it, the relay's too, so a writer that read
+before the relay emptied the outbox cannot write the published events back. `revision`
+counts domain changes only; it is what clients see and name in `expected_revision`, so
+the relay's bookkeeping never turns a client's next change into a false conflict. Both
 shapes are exact on MongoDB and on nx-27017 (see docs/storage.md), and neither needs a
 multi-document transaction.
 """
@@ -40,7 +45,7 @@ class AggregateStore:
         return doc
 
     async def insert(self, doc: Document, events: Sequence[CloudEvent] = ()) -> Document:
-        doc = {**doc, "version": 1, **_outbox(list(events))}
+        doc = {**doc, "version": 1, "revision": 1, **_outbox(list(events))}
         try:
             await self.collection.insert_one(doc)
         except DuplicateKeyError as exc:
@@ -52,32 +57,38 @@ class AggregateStore:
         self,
         aggregate_id: str,
         change: Callable[[Document], tuple[Document, Sequence[CloudEvent]]],
-        expected_version: int | None = None,
+        expected_revision: int | None = None,
     ) -> Document:
         """Read, let the pure `change` compute the new state and events, write guarded.
 
-        With `expected_version` (the caller saw that version) a lost race is a Conflict.
+        With `expected_revision` (the caller saw that revision) a lost race is a Conflict.
         Without it, a race with another writer (or with the relay) re-reads and re-applies,
         so `change` sees fresh state and its own guards decide.
         """
         for _ in range(RETRIES_ON_RACE):
             current = await self.get(aggregate_id)
-            version = current["version"]
-            if expected_version is not None and version != expected_version:
+            version, revision = current["version"], current.get("revision", 1)
+            if expected_revision is not None and revision != expected_revision:
                 raise Conflict(
-                    f"{self.collection.name} {aggregate_id} is at version {version}, "
-                    f"not {expected_version}"
+                    f"{self.collection.name} {aggregate_id} is at revision {revision}, "
+                    f"not {expected_revision}"
                 )
             new_state, events = change(current)
             pending = list(current.get("outbox", [])) + [e.model_dump(mode="json") for e in events]
-            new_doc = {**new_state, "_id": aggregate_id, "version": version + 1, **_outbox(pending)}
+            new_doc = {
+                **new_state,
+                "_id": aggregate_id,
+                "version": version + 1,
+                "revision": revision + 1,
+                **_outbox(pending),
+            }
             result = await self.collection.replace_one(
                 {"_id": aggregate_id, "version": version}, new_doc
             )
             if result.matched_count == 1:
                 await self._announce(new_doc)
                 return new_doc
-            if expected_version is not None:
+            if expected_revision is not None:
                 break
         raise Conflict(f"{self.collection.name} {aggregate_id} was changed concurrently")
 

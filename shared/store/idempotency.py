@@ -40,14 +40,16 @@ class ProcessedEvents:
             [("at", ASCENDING)], expireAfterSeconds=int(self.retention.total_seconds())
         )
 
-    async def claim(self, consumer: str, event_id: str) -> bool:
-        """Record the event as taken, before its effect. False if it already was."""
+    async def claim(self, consumer: str, event_id: str, attempt: str = "") -> bool:
+        """Record the event as taken by this attempt, before its effect. False if it was
+        taken already."""
         try:
             await self.collection.insert_one(
                 {
                     "_id": record_id(consumer, event_id),
                     "consumer": consumer,
                     "event_id": event_id,
+                    "attempt": attempt,
                     "at": datetime.now(UTC),
                 }
             )
@@ -55,6 +57,16 @@ class ProcessedEvents:
             return False
         return True
 
-    async def release(self, consumer: str, event_id: str) -> None:
-        """Forget a claim whose handling failed, so a retry or a republish is processed."""
-        await self.collection.delete_one({"_id": record_id(consumer, event_id)})
+    async def take_over(self, consumer: str, event_id: str, attempt: str) -> None:
+        """A redelivery re-runs an unfinished attempt: the claim is now this attempt's, so
+        the earlier one, if it is still alive and then fails, cannot release it."""
+        await self.collection.update_one(
+            {"_id": record_id(consumer, event_id)},
+            {"$set": {"attempt": attempt, "at": datetime.now(UTC)}},
+        )
+
+    async def release(self, consumer: str, event_id: str, attempt: str | None = None) -> None:
+        """Forget a claim whose handling failed, so a retry or a republish is processed.
+        With `attempt`, only if the claim is still that attempt's."""
+        owned = {} if attempt is None else {"attempt": attempt}
+        await self.collection.delete_one({"_id": record_id(consumer, event_id), **owned})

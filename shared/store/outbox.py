@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from typing import Any
 
 from nats.js import JetStreamContext
@@ -41,6 +42,7 @@ class OutboxRelay:
         self._wake: asyncio.Queue[str] = asyncio.Queue()
         self._busy: set[str] = set()
         self._task: asyncio.Task[None] | None = None
+        self._last_sweep = 0.0
 
     def wake(self, aggregate_id: str) -> None:
         """Called right after a write that carried events."""
@@ -60,10 +62,19 @@ class OutboxRelay:
             await self._task
 
     async def sweep(self) -> int:
-        """Republish every aggregate that still holds events (start-up, then periodically)."""
+        """Republish every aggregate that still holds events (start-up, then periodically).
+
+        One aggregate that cannot be published (say, an event type this replica does not
+        know yet) is logged and passed over; it must not hold back the others."""
+        self._last_sweep = time.monotonic()
         count = 0
-        async for doc in self.collection.find({"has_outbox": True}, {"_id": 1}):
-            await self.relay(doc["_id"])
+        ids = [doc["_id"] async for doc in self.collection.find({"has_outbox": True}, {"_id": 1})]
+        for aggregate_id in ids:
+            try:
+                await self.relay(aggregate_id)
+            except Exception:
+                log.exception("outbox: cannot relay this aggregate yet", extra={"id": aggregate_id})
+                continue
             count += 1
         return count
 
@@ -124,12 +135,15 @@ class OutboxRelay:
     async def _run(self) -> None:
         await self._safely(self.sweep)
         while True:
-            try:
-                aggregate_id = await asyncio.wait_for(
-                    self._wake.get(), timeout=self.sweep_interval_s
-                )
-            except TimeoutError:
+            # Sweep on schedule even when wakes never stop coming: a steady stream of new
+            # writes must not starve events that an outage left behind.
+            due_in = self._last_sweep + self.sweep_interval_s - time.monotonic()
+            if due_in <= 0:
                 await self._safely(self.sweep)
+                continue
+            try:
+                aggregate_id = await asyncio.wait_for(self._wake.get(), timeout=due_in)
+            except TimeoutError:
                 continue
             await self._safely(lambda id_=aggregate_id: self.relay(id_))
 

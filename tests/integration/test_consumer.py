@@ -1,9 +1,11 @@
 """Durable consumers on a real NATS JetStream and a real MongoDB-protocol store."""
 
 import contextlib
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import nats.errors
@@ -16,9 +18,13 @@ from pymongo import AsyncMongoClient
 
 from shared.bus.consumer import ConsumerPolicy, EventConsumer, EventContext, subscribe
 from shared.bus.max_deliveries import watch_max_deliveries
+from shared.bus.streams import ensure_streams
+from shared.contracts.catalogue import new_event
 from shared.contracts.envelope import CloudEvent
+from shared.contracts.events.notify import NotificationSent
 from shared.contracts.events.requests import RequestCreated
 from shared.contracts.subjects import (
+    advisories_stream,
     database_name,
     dead_letter_stream,
     events_filter,
@@ -85,9 +91,11 @@ async def test_failing_handler_is_retried_then_dead_lettered_while_others_flow(
     poison = request_created(subdistrict, title="poison")
     attempts: Counter[str] = Counter()
     handled: list[str] = []
+    calls: list[str] = []
 
     async def handler(ctx: EventContext) -> None:
         attempts[ctx.envelope.id] += 1
+        calls.append(ctx.envelope.id)
         if ctx.envelope.id == poison.id:
             raise RuntimeError("the printer is on fire")
         handled.append(ctx.envelope.id)
@@ -107,7 +115,10 @@ async def test_failing_handler_is_retried_then_dead_lettered_while_others_flow(
     assert letter["deliveries"] == FAST.max_deliver
     assert json.loads(letter["body"])["id"] == poison.id
     assert attempts[poison.id] == FAST.max_deliver
-    assert sorted(handled) == sorted(e.id for e in good)  # the others were not held up
+    assert sorted(handled) == sorted(e.id for e in good)
+    # ...and not held up: all handled while the poison was still between its retries.
+    last_poison_attempt = len(calls) - 1 - calls[::-1].index(poison.id)
+    assert all(calls.index(e.id) < last_poison_attempt for e in good), calls
 
 
 @pytest.mark.parametrize(
@@ -189,13 +200,13 @@ async def _value(x: Any) -> Any:
     return list(x)
 
 
-async def test_a_message_jetstream_gives_up_on_is_dead_lettered(
-    nats_client: NatsClient, mongo_client: AsyncMongoClient, js: JetStreamContext, subdistrict: str
+async def test_a_message_jetstream_gives_up_on_is_dead_lettered_even_if_nobody_listened(
+    nats_url: str, mongo_client: AsyncMongoClient, js: JetStreamContext, subdistrict: str
 ) -> None:
-    """As if the process died mid-handler on every delivery: no ack ever comes."""
+    """As if the process died mid-handler on every delivery: no ack ever comes, and no
+    replica is running when JetStream gives up."""
     consumer = "tests_crashloop"
     processed = ProcessedEvents(mongo_client[database_name(subdistrict, "tests")])
-    await watch_max_deliveries(nats_client, subdistrict, consumer, "tests", processed)
     await js.add_consumer(
         events_stream(subdistrict),
         ConsumerConfig(
@@ -207,15 +218,25 @@ async def test_a_message_jetstream_gives_up_on_is_dead_lettered(
     assert await processed.claim(consumer, event.id)  # as the crashing process would have
     await publish(js, subdistrict, event.to_bytes())
 
-    async def fetch_without_ack() -> list[dict[str, Any]]:
+    async def advisories_kept() -> int:
         with contextlib.suppress(nats.errors.TimeoutError):
             await pull.fetch(1, timeout=0.3)  # taken, never acknowledged
-        return await dead_letters(js, subdistrict)
+        return (await js.stream_info(advisories_stream(subdistrict))).state.messages
 
     try:
-        letters = await eventually(fetch_without_ack, lambda r: len(r) == 1, what="a dead letter")
+        await eventually(advisories_kept, lambda n: n == 1, what="the advisory, kept")
     finally:
         await pull.unsubscribe()  # else draining the client waits out its timeout
+
+    broker = NatsBroker(nats_url)  # a replica comes back
+    watch_max_deliveries(broker, subdistrict, consumer, processed)
+    await broker.start()
+    try:
+        letters = await eventually(
+            lambda: dead_letters(js, subdistrict), lambda r: len(r) == 1, what="a dead letter"
+        )
+    finally:
+        await broker.stop()
     assert letters[0]["consumer"] == consumer
     assert letters[0]["deliveries"] == 2
     assert "stopped redelivering after 2 deliveries" in letters[0]["error"]
@@ -284,3 +305,80 @@ async def test_a_redelivery_after_a_crash_mid_handler_runs_the_handler_again(
     finally:
         await pull.unsubscribe()
     assert effects == [event.id]
+
+
+async def test_event_types_the_consumer_does_not_handle_are_skipped_not_dead_lettered(
+    start_consumer: Any, js: JetStreamContext, subdistrict: str
+) -> None:
+    """A newer producer's event (even one we could not parse) is not ours to judge."""
+    handled: list[str] = []
+
+    async def handler(ctx: EventContext) -> None:
+        handled.append(ctx.envelope.id)
+
+    await start_consumer(handler)  # subscribed to every event of the subdistrict
+    await publish(
+        js, subdistrict, b'{"a": "v2 shape"}', f"rv.{subdistrict}.evt.requests.request.created.v2"
+    )
+    marker = request_created(subdistrict)
+    await publish(js, subdistrict, marker.to_bytes())
+
+    await eventually(lambda: _value(handled), until=lambda h: h == [marker.id], what="marker")
+    assert await dead_letters(js, subdistrict) == []
+
+
+async def test_an_event_whose_type_contradicts_its_subject_is_dead_lettered(
+    start_consumer: Any, js: JetStreamContext, subdistrict: str
+) -> None:
+    handled: list[str] = []
+
+    async def handler(ctx: EventContext) -> None:
+        handled.append(ctx.envelope.id)
+
+    await start_consumer(handler)
+    sent = new_event(
+        NotificationSent(
+            notification_id="n1",
+            channel="inbox",
+            audience="a",
+            cause_event_id="e",
+            cause_event_type="t",
+            sent_at=datetime.now(UTC),
+        ),
+        subdistrict=subdistrict,
+        subject="n1",
+    )
+    await publish(js, subdistrict, sent.to_bytes())  # on the RequestCreated subject
+
+    letters = await eventually(
+        lambda: dead_letters(js, subdistrict), until=lambda r: len(r) == 1, what="a dead letter"
+    )
+    assert "does not belong on subject" in letters[0]["error"]
+    assert handled == []
+
+
+async def test_only_the_attempt_that_owns_a_claim_can_release_it(
+    mongo_client: AsyncMongoClient, subdistrict: str
+) -> None:
+    """A slow first attempt that fails after a redelivery took over must not free the claim."""
+    processed = ProcessedEvents(mongo_client[database_name(subdistrict, "tests")])
+    assert await processed.claim("c", "e1", attempt="slow")
+    await processed.take_over("c", "e1", attempt="redelivery")
+
+    await processed.release("c", "e1", attempt="slow")
+    assert not await processed.claim("c", "e1", attempt="third"), "released by a non-owner"
+
+    await processed.release("c", "e1", attempt="redelivery")
+    assert await processed.claim("c", "e1", attempt="third")
+
+
+async def test_ensuring_streams_again_keeps_what_an_operator_set(
+    js: JetStreamContext, subdistrict: str
+) -> None:
+    stream = events_stream(subdistrict)
+    tuned = dataclasses.replace((await js.stream_info(stream)).config, max_age=7 * 24 * 3600.0)
+    await js.update_stream(tuned)
+
+    await ensure_streams(js, subdistrict)  # a service restarts
+
+    assert (await js.stream_info(stream)).config.max_age == 7 * 24 * 3600.0

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -116,12 +117,12 @@ async def test_events_added_while_relaying_are_not_lost(
     await assert_outbox_empty(store, "a4")
 
 
-async def test_stale_version_is_a_conflict_and_changes_nothing(store: AggregateStore) -> None:
+async def test_stale_revision_is_a_conflict_and_changes_nothing(store: AggregateStore) -> None:
     await store.insert({"_id": "a5", "n": 0})
     await store.update("a5", lambda doc: ({**doc, "n": 1}, []))
 
     with pytest.raises(Conflict):
-        await store.update("a5", lambda doc: ({**doc, "n": 99}, []), expected_version=1)
+        await store.update("a5", lambda doc: ({**doc, "n": 99}, []), expected_revision=1)
 
     assert (await store.get("a5"))["n"] == 1
 
@@ -134,7 +135,7 @@ async def test_concurrent_guarded_updates_have_one_winner(store: AggregateStore)
             return {**doc, "winner": name}, []
 
         try:
-            await store.update("a6", change, expected_version=1)
+            await store.update("a6", change, expected_revision=1)
         except Conflict:
             return "lost"
         return "won"
@@ -143,10 +144,86 @@ async def test_concurrent_guarded_updates_have_one_winner(store: AggregateStore)
 
     assert results.count("won") == 1
     doc = await store.get("a6")
-    assert doc["version"] == 2 and doc["winner"] == f"w{results.index('won')}"
+    assert doc["revision"] == 2 and doc["winner"] == f"w{results.index('won')}"
 
 
 async def test_inserting_an_existing_id_is_a_conflict(store: AggregateStore) -> None:
     await store.insert({"_id": "a7"})
     with pytest.raises(Conflict):
         await store.insert({"_id": "a7"})
+
+
+async def test_the_sweep_is_not_starved_by_a_steady_stream_of_writes(
+    store: AggregateStore, js: JetStreamContext, subdistrict: str
+) -> None:
+    stranded = request_created(subdistrict)
+    # Stored while NATS was away: nobody will wake the relay for it.
+    await store.collection.insert_one(
+        {
+            "_id": "stranded",
+            "version": 1,
+            "outbox": [stranded.model_dump(mode="json")],
+            "has_outbox": True,
+        }
+    )
+    relay = OutboxRelay(store.collection, js, subdistrict, sweep_interval_s=0.5)
+    store.on_events = relay.wake
+    relay._last_sweep = time.monotonic()  # as if it had just swept, before the outage
+    relay.start()
+    busy = True
+
+    async def steady_writes() -> None:
+        n = 0
+        while busy:  # a new write every 50 ms: more often than the sweep interval
+            await store.insert({"_id": f"w{n}"}, [request_created(subdistrict)])
+            n += 1
+            await asyncio.sleep(0.05)
+
+    writer = asyncio.create_task(steady_writes())
+    try:
+        await eventually(
+            lambda: stream_ids(js, subdistrict),
+            until=lambda ids: stranded.id in ids,
+            within=10,
+            what="the stranded event",
+        )
+    finally:
+        busy = False
+        await writer
+        await relay.stop()
+
+
+async def test_one_aggregate_that_cannot_be_published_does_not_block_the_sweep(
+    store: AggregateStore, js: JetStreamContext, subdistrict: str
+) -> None:
+    unknown = {
+        **request_created(subdistrict).model_dump(mode="json"),
+        "type": "cn.redvest.future.thing.happened.v1",
+    }
+    good = request_created(subdistrict)
+    await store.insert({"_id": "a-unknown"}, [])
+    await store.collection.update_one(
+        {"_id": "a-unknown"}, {"$set": {"outbox": [unknown], "has_outbox": True}}
+    )
+    await store.insert({"_id": "b-good"}, [good])
+    relay = OutboxRelay(store.collection, js, subdistrict)
+
+    assert await relay.sweep() == 1
+
+    assert await stream_ids(js, subdistrict) == [good.id]
+    still_pending = await store.collection.count_documents({"has_outbox": True})
+    assert still_pending == 1  # kept, for a replica that knows the type
+
+
+async def test_the_relay_does_not_turn_a_clients_next_change_into_a_conflict(
+    store: AggregateStore, js: JetStreamContext, subdistrict: str
+) -> None:
+    created = await store.insert({"_id": "a8", "n": 0}, [request_created(subdistrict)])
+    await OutboxRelay(store.collection, js, subdistrict).relay("a8")  # bumps the fence
+
+    changed = await store.update(
+        "a8", lambda doc: ({**doc, "n": 1}, []), expected_revision=created["revision"]
+    )
+
+    assert (changed["n"], changed["revision"]) == (1, 2)
+    assert changed["version"] > 2  # the relay's writes moved the fence meanwhile

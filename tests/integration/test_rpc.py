@@ -1,8 +1,10 @@
 """Request/reply with typed errors, on a real NATS server."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import nats
 import pytest
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
@@ -26,6 +28,8 @@ async def greet(cmd: Greet, ctx: CallContext) -> dict[str, Any]:
         raise Conflict("already greeted")
     if cmd.name == "bug":
         raise ZeroDivisionError("secret internals")
+    if cmd.name == "slow":
+        await asyncio.sleep(1.0)
     return {"hello": cmd.name, "correlation_id": ctx.correlation_id}
 
 
@@ -74,3 +78,21 @@ async def test_unexpected_failure_is_internal_without_leaking_details(rpc: RpcCl
 async def test_no_service_answering_is_unavailable(rpc: RpcClient) -> None:
     with pytest.raises(Unavailable):
         await rpc.call("nobody", "greet", Greet(name="x"))
+
+
+async def test_a_slow_command_does_not_hold_up_the_next(rpc: RpcClient) -> None:
+    slow = asyncio.create_task(rpc.call("svc", "greet", Greet(name="slow")))
+    await asyncio.sleep(0.1)  # let the slow one reach the service first
+
+    assert (await rpc.call("svc", "greet", Greet(name="quick")))["hello"] == "quick"
+    assert not slow.done(), "the quick call waited for the slow one"
+    assert (await slow)["hello"] == "slow"
+
+
+async def test_a_closed_connection_is_unavailable_not_a_crash(
+    nats_url: str, subdistrict: str
+) -> None:
+    nc = await nats.connect(nats_url)
+    await nc.close()
+    with pytest.raises(Unavailable, match="message bus is unavailable"):
+        await RpcClient(nc, subdistrict).call("svc", "greet", Greet(name="x"))

@@ -1,4 +1,4 @@
-"""Pure rules of the requests and notify services, and the privacy helpers."""
+"""Pure rules of the requests and notify services, and the requests service's masking."""
 
 from datetime import UTC, datetime
 
@@ -8,9 +8,9 @@ from pydantic import ValidationError
 from services.notify.domain.inbox import community_admins, for_request_created, notification_id
 from services.requests.domain.kinds import UnknownKind
 from services.requests.domain.model import submit
+from services.requests.domain.privacy import mask_name, mask_phone
 from shared.contracts.commands.requests import CreateRequest
 from shared.contracts.events.common import Location
-from shared.privacy import mask_name, mask_phone
 
 pytestmark = pytest.mark.unit
 

@@ -1,7 +1,10 @@
 """Settings, retry policy and error mapping: pure parts of the plumbing."""
 
 import pytest
+from fastapi.testclient import TestClient
 
+from services.gateway.app import create_app
+from services.gateway.config import GatewaySettings
 from services.gateway.problems import STATUS, field_error
 from services.requests.config import RequestsSettings
 from shared.bus.consumer import ConsumerPolicy, trace_id
@@ -56,3 +59,22 @@ def test_field_errors_name_the_field_without_the_framework_prefix() -> None:
         "message": "Field required",
         "type": "missing",
     }
+
+
+def test_an_unexpected_gateway_error_is_a_problem_document_without_internals() -> None:
+    app = create_app(GatewaySettings())
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    response = TestClient(app, raise_server_exceptions=False).get("/boom")  # no lifespan
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 500 and "secret" not in response.text
+
+
+def test_an_empty_backoff_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REQUESTS_RETRY_BACKOFF_S", "[]")
+    with pytest.raises(ValueError, match="retry_backoff_s"):
+        RequestsSettings()

@@ -14,7 +14,7 @@ class Command(BaseModel):
 
 
 class PageQuery(Command):
-    cursor: str | None = Field(default=None, max_length=64)
+    cursor: str | None = Field(default=None, max_length=256)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
 

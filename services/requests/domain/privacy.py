@@ -1,4 +1,7 @@
-"""Masking of personal information (PIPL, GB/T 35273): shown masked unless revealed."""
+"""Masking of personal information (PIPL, GB/T 35273): shown masked unless revealed.
+
+A presentation policy of the requests service: what leaves it is masked here.
+"""
 
 
 def mask_phone(phone: str | None) -> str | None:
