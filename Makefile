@@ -8,6 +8,11 @@ STAMP := $(VENV)/.installed
 .PHONY: up test test-unit test-integration test-e2e bench lint docs lock clean
 
 $(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1 || { \
+	  echo "make: '$(PYTHON) -m venv' cannot create a virtualenv here." >&2; \
+	  echo "  On Debian/Ubuntu install the venv package: sudo apt install python3-venv" >&2; \
+	  echo "  or point PYTHON at another Python 3.11+: make PYTHON=/path/to/python3.11 ..." >&2; \
+	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
@@ -17,7 +22,7 @@ $(STAMP): requirements.lock pyproject.toml
 venv: $(STAMP)
 
 up: $(STAMP)
-	$(PY) -m shared.embedded.up
+	$(PY) -m tools.up
 
 test: $(STAMP)
 	$(PY) -m pytest

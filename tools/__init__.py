@@ -1,1 +1,1 @@
-"""Developer tools: generated documentation."""
+"""Developer tools: generated documentation, `make up` and its demo data."""

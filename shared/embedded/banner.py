@@ -40,11 +40,12 @@ def banner(
   OpenAPI         {gateway}/openapi.json
   AsyncAPI docs   {gateway}/asyncapi
   Health (all)    {gateway}/healthz
-  Console         {gateway}/console/   (arrives with the console issue)
+  Console         {gateway}/console/   (a placeholder until the console issue)
   NATS            {nats_url}
   MongoDB         {mongo_url}
   Data folder     {data_dir}   (logs in {data_dir / "logs"})
   Demo data       {demo_note}
+                  (only into the embedded NATS + MongoDB; RV_DEMO=1 forces, RV_DEMO=0 skips)
 
   Record a request:
 

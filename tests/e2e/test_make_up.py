@@ -1,4 +1,4 @@
-"""`make up` as a user runs it: `python -m shared.embedded.up` in a folder of its own.
+"""`make up` as a user runs it: `python -m tools.up` in a folder of its own.
 
 Every port is a free one, so this runs beside a developer's own `make up`. Each run marks
 its environment with a random token that every child inherits; scanning /proc for it finds
@@ -20,12 +20,14 @@ from typing import Any
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
+from shared.contracts.subjects import database_name
 from shared.embedded.banner import READY_LINE
-from shared.embedded.demo_data import DEMO_REQUESTS
 from shared.embedded.processes import DEFAULT_PORTS
 from shared.embedded.servers import free_port
 from tests.waiting import eventually
+from tools.demo_data import DEMO_REQUESTS
 
 pytestmark = pytest.mark.e2e
 
@@ -89,12 +91,12 @@ def start_up(tmp_path: Path) -> Iterator[Any]:
             SUBDISTRICT="quantang",
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
             **{TOKEN_VAR: token},
-            **extra_env,
         )
+        env.update(extra_env)
         output = tmp_path / f"up-{len(runs)}.out"
         with output.open("wb") as out:  # a file, not a pipe: a full pipe would block `up`
             process = subprocess.Popen(
-                [sys.executable, "-m", "shared.embedded.up"],
+                [sys.executable, "-m", "tools.up"],
                 cwd=tmp_path,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -139,6 +141,7 @@ async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_pat
     up: Up = start_up()
     await wait_for_banner(up)
     assert (tmp_path / ".data" / "demo-loaded").exists()
+    assert "requests for Quantang, loaded just now (embedded servers)" in up.text()
     assert f"{up.gateway}/docs" in up.text()
     assert f"curl -sS '{up.gateway}/api/v1/notifications?community_id=quanyun'" in up.text()
 
@@ -178,3 +181,23 @@ async def test_a_process_dying_at_start_stops_everything(start_up: Any, tmp_path
     assert "max_deliver" in log.read_text(encoding="utf-8")
     assert processes_with(up.token) == [], f"left running: {processes_with(up.token)}"
     assert not (tmp_path / ".data" / "demo-loaded").exists()
+
+
+async def test_servers_of_your_own_get_no_demo_data(
+    start_up: Any,
+    tmp_path: Path,
+    nats_url: str,
+    mongo_url: str,
+    subdistrict: str,
+    mongo_client: AsyncMongoClient[dict[str, Any]],
+) -> None:
+    up: Up = start_up(NATS_URL=nats_url, MONGO_URL=mongo_url, SUBDISTRICT=subdistrict)
+    await wait_for_banner(up)
+    assert "not loaded: NATS_URL / MONGO_URL name servers of your own" in up.text(), up.tail()
+    assert not (tmp_path / ".data" / "demo-loaded").exists()
+    requests = mongo_client[database_name(subdistrict, "requests")]["requests"]
+    assert await requests.count_documents({}) == 0
+
+    up.process.send_signal(signal.SIGINT)
+    assert up.process.wait(timeout=30) == 0, up.tail()
+    assert processes_with(up.token) == [], f"left running: {processes_with(up.token)}"

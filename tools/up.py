@@ -1,11 +1,18 @@
 """`make up`: the whole RedVest system on one machine, no Docker.
 
-    python -m shared.embedded.up          (run from the repository root)
+    python -m tools.up          (run from the repository root)
 
 State lives in ./.data (nats/, mongo/, logs/) and is kept across runs. NATS and MongoDB
 are started embedded unless NATS_URL / MONGO_URL are given. Ports: RV_NATS_PORT (4222),
 RV_MONGO_PORT (27017), <NAME>_HTTP_PORT for each process (GATEWAY_HTTP_PORT=8000, ...).
 SUBDISTRICT defaults to quantang.
+
+Demo data (tools/demo_data.py) is loaded once per data folder, and only when both NATS and
+MongoDB are the embedded ones: servers named by NATS_URL / MONGO_URL may hold real data,
+which must not get invented requests. RV_DEMO=1 loads it anyway, RV_DEMO=0 never.
+
+The launcher and supervisor plumbing lives in shared/embedded/; this entry point and the
+demo data live here, in tools/, so that shared/ holds no demo content.
 
 A port that is already taken is an error, not a reason to pick another: the banner, the
 docs and every service's defaults name these ports, and a taken 4222/27017 is most often
@@ -27,10 +34,10 @@ from types import FrameType
 from typing import IO
 
 from shared.embedded.banner import banner
-from shared.embedded.demo import load_demo
 from shared.embedded.processes import DEFAULT_PORTS, SERVICES, ProcessSpec, process_spec
 from shared.embedded.servers import RunningServer, ServerStartError, start_mongo, start_nats
 from shared.embedded.supervisor import Supervisor, TeePrinter
+from tools.demo import load_demo
 
 PROCESSES = (*SERVICES, "gateway")
 NATS_PORT, MONGO_PORT = 4222, 27017
@@ -66,6 +73,7 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
     }
     nats_url = os.environ.get("NATS_URL")
     mongo_url = os.environ.get("MONGO_URL")
+    load, why = demo_wanted(os.environ.get("RV_DEMO"), embedded=not nats_url and not mongo_url)
     wanted = dict(ports)
     if not nats_url:
         wanted["nats-server"] = _env_port("RV_NATS_PORT", NATS_PORT)
@@ -100,13 +108,15 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
 
     def on_ready() -> None:
         marker = data / "demo-loaded"
-        if marker.exists():
+        if not load:
+            note = f"not loaded: {why}"
+        elif marker.exists():
             note = "loaded on an earlier start (remove .data to start afresh)"
         else:
-            supervisor.say("loading demo data through the gateway")
+            supervisor.say(f"loading demo data through the gateway ({why})")
             created = load_demo(gateway, say=supervisor.say)
             marker.write_text("\n".join(str(c.get("id", c)) for c in created) + "\n")
-            note = f"{len(created)} requests for Quantang, loaded just now"
+            note = f"{len(created)} requests for Quantang, loaded just now ({why})"
         printer.plain(
             banner(
                 gateway=gateway,
@@ -126,6 +136,22 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
     if supervisor.failure:
         raise UpError(f"{supervisor.failure}\nstopped everything.")
     return 0
+
+
+def demo_wanted(setting: str | None, *, embedded: bool) -> tuple[bool, str]:
+    """Whether to load the demo data, and why (for the banner).
+
+    `embedded`: both NATS and MongoDB are the ones `up` started (no NATS_URL / MONGO_URL).
+    """
+    if setting == "1":
+        return True, "RV_DEMO=1"
+    if setting == "0":
+        return False, "RV_DEMO=0"
+    if setting:
+        raise UpError(f"RV_DEMO={setting!r}: use 1 (load the demo data) or 0 (do not)")
+    if embedded:
+        return True, "embedded servers"
+    return False, "NATS_URL / MONGO_URL name servers of your own"
 
 
 def _command(spec: ProcessSpec) -> str:

@@ -1,4 +1,7 @@
-"""Demo requests (诉求) for Quantang subdistrict (泉塘街道), loaded by `make up` on first start.
+"""Demo requests (诉求) for Quantang subdistrict (泉塘街道), loaded by `make up`.
+
+`make up` loads them once per data folder, and only into its embedded NATS and MongoDB
+(RV_DEMO=1 forces, RV_DEMO=0 skips them): see tools/up.py.
 
 Plain data, each item a body for `POST /api/v1/requests`. Teams and places are the real
 ones from the handbook; people and phone numbers are invented (138 0000 xxxx is never
