@@ -17,9 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+import honcho.manager
 import httpx
 from honcho.manager import Manager
 from honcho.printer import Message, Printer
+
+# honcho kills a process 5 s after asking it to stop; the services drain in-flight work for
+# up to their graceful timeout (20 s by default), so give them that long, plus a margin.
+honcho.manager.KILL_WAIT = 25
 
 READY_POLL = 0.2  # seconds between readiness probes
 
