@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from shared.contracts.catalogue import new_event
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.events.common import LocalizedText, Location
+from shared.contracts.events.notify import NotificationSent
 from shared.contracts.events.requests import RequestCreated
 
 
@@ -24,3 +25,14 @@ def request_created(
         submitted_at=datetime.now(UTC),
     )
     return new_event(data, subdistrict=subdistrict, subject=request_id)
+
+
+def notification_sent(notification_id: str = "n1") -> NotificationSent:
+    return NotificationSent(
+        notification_id=notification_id,
+        channel="inbox",
+        audience="role:community_admin@community:quanyun",
+        cause_event_id="e1",
+        cause_event_type="cn.redvest.requests.request.created.v1",
+        sent_at=datetime.now(UTC),
+    )

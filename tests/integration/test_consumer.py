@@ -5,7 +5,6 @@ import dataclasses
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import nats.errors
@@ -21,7 +20,6 @@ from shared.bus.max_deliveries import watch_max_deliveries
 from shared.bus.streams import ensure_streams
 from shared.contracts.catalogue import new_event
 from shared.contracts.envelope import CloudEvent
-from shared.contracts.events.notify import NotificationSent
 from shared.contracts.events.requests import RequestCreated
 from shared.contracts.subjects import (
     advisories_stream,
@@ -31,7 +29,7 @@ from shared.contracts.subjects import (
     events_stream,
 )
 from shared.store.idempotency import ProcessedEvents
-from tests.factories import request_created
+from tests.factories import notification_sent, request_created
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -336,18 +334,7 @@ async def test_an_event_whose_type_contradicts_its_subject_is_dead_lettered(
         handled.append(ctx.envelope.id)
 
     await start_consumer(handler)
-    sent = new_event(
-        NotificationSent(
-            notification_id="n1",
-            channel="inbox",
-            audience="a",
-            cause_event_id="e",
-            cause_event_type="t",
-            sent_at=datetime.now(UTC),
-        ),
-        subdistrict=subdistrict,
-        subject="n1",
-    )
+    sent = new_event(notification_sent(), subdistrict=subdistrict, subject="n1")
     await publish(js, subdistrict, sent.to_bytes())  # on the RequestCreated subject
 
     letters = await eventually(

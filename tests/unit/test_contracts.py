@@ -1,7 +1,7 @@
 """The envelope, the catalogue and the subjects: pure, no I/O."""
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ from shared.contracts.subjects import (
     events_filter,
     events_stream,
 )
-from tests.factories import request_created
+from tests.factories import notification_sent, request_created
 
 pytestmark = pytest.mark.unit
 
@@ -100,14 +100,7 @@ def test_not_json_is_malformed() -> None:
 def test_payload_models_are_frozen_and_carry_no_personal_data() -> None:
     fields = set(RequestCreated.model_fields) | set(NotificationSent.model_fields)
     assert not {"resident_phone", "phone", "id_number", "address"} & fields
-    sent = NotificationSent(
-        notification_id="n",
-        channel="inbox",
-        audience="a",
-        cause_event_id="e",
-        cause_event_type="t",
-        sent_at=datetime.now(UTC),
-    )
+    sent = notification_sent()
     with pytest.raises(ValueError):
         sent.channel = "sms"  # type: ignore[misc]
 
