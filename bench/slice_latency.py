@@ -1,4 +1,5 @@
-"""End-to-end latency of one slice: POST /api/v1/requests on the gateway -> RPC -> requests
+"""End-to-end latency of one slice: POST /api/v1/requests on the gateway (as a
+signed-in subdistrict_admin, bearer token on every call) -> RPC -> requests
 service stores the request with its RequestCreated in the embedded outbox -> relay publishes
 to JetStream -> notify's durable consumer -> notification stored in notify's database.
 
@@ -32,6 +33,7 @@ from shared.contracts.subjects import database_name, events_filter, events_strea
 from shared.embedded.processes import process_spec
 from shared.embedded.servers import free_port
 from shared.store.client import make_client
+from tools.admin import create_admin, sign_in
 
 POLL_INTERVAL_S = 0.010
 READY_TIMEOUT_S = 60.0
@@ -166,12 +168,18 @@ async def run_slice(
         result.logs = {name: str(path) for name, path in processes.logs.items()}
         notifications = mongo[database_name(subdistrict, "notify")]["notifications"]
         gateway = f"http://127.0.0.1:{processes.ports['gateway']}"
+        # Every API route needs a signed-in caller: a subdistrict_admin, as `make up` makes.
+        password = secrets.token_urlsafe(12)
+        env = {"MONGO_URL": mongo_url, "SUBDISTRICT": subdistrict}
+        await asyncio.to_thread(create_admin, env, "bench_admin", password)
         async with httpx.AsyncClient(
             base_url=gateway,
             trust_env=False,  # never through an HTTP proxy from the environment
             timeout=httpx.Timeout(10.0),
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
         ) as client:
+            # One token for the run (15 min by default; a run takes well under that).
+            client.headers.update(await sign_in(client, "bench_admin", password))
             # Warm-up, not measured: first connections, first consumer fetch, code paths.
             warm = [Sample(-1 - i, f"预热 #{i} {run}", time.time()) for i in range(WARMUP_REQUESTS)]
             await _measure(client, notifications, community, warm, rate=rate)
@@ -182,7 +190,7 @@ async def run_slice(
     finally:
         await asyncio.to_thread(processes.stop_all)
         await mongo.close()
-        await drop_subdistrict(nats_url, mongo_url, subdistrict, ("requests", "notify"))
+        await drop_subdistrict(nats_url, mongo_url, subdistrict, SLICE)
     return result
 
 

@@ -131,3 +131,10 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
         "entered_by": "惠管家 巾帼管家 邓丽",
     },
 ]
+
+# One community_admin per demo community (`make up` creates them through the API, as the
+# subdistrict's `admin`, and prints their passwords): username -> (display name, community).
+DEMO_COMMUNITY_ADMINS: dict[str, tuple[str, str]] = {
+    f"{community}_admin": (f"{community} 社区管理员（演示）", community)
+    for community in dict.fromkeys(r["location"]["community_id"] for r in DEMO_REQUESTS)
+}

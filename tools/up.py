@@ -11,6 +11,14 @@ Demo data (tools/demo_data.py) is loaded once per data folder, and only when bot
 MongoDB are the embedded ones: servers named by NATS_URL / MONGO_URL may hold real data,
 which must not get invented requests. RV_DEMO=1 loads it anyway, RV_DEMO=0 never.
 
+Accounts: every API route needs a signed-in caller. On the first start of a data folder
+`up` creates the subdistrict_admin `admin` with the gateway's own CLI (straight into the
+gateway's database, so before the gateway runs), and, when the demo data is wanted, one
+community_admin per demo community through the API (as `admin`) once the gateway answers.
+Their generated passwords go in .data/demo-accounts.json (mode 0600), and the banner prints
+them on every start: a local demo stack. An `admin` that already exists in servers named by
+MONGO_URL is left alone; the banner says how to make another.
+
 The launcher and supervisor plumbing lives in shared/embedded/; this entry point and the
 demo data live here, in tools/, so that shared/ holds no demo content.
 
@@ -24,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import secrets
 import shlex
 import signal
 import socket
@@ -37,11 +46,21 @@ from shared.embedded.banner import banner
 from shared.embedded.processes import DEFAULT_PORTS, SERVICES, ProcessSpec, process_spec
 from shared.embedded.servers import RunningServer, ServerStartError, start_mongo, start_nats
 from shared.embedded.supervisor import Supervisor, TeePrinter
-from tools.demo import load_demo
+from tools.admin import CreateAdminFailed, create_admin
+from tools.demo import (
+    ACCOUNTS_FILE,
+    Accounts,
+    create_community_admins,
+    load_demo,
+    read_accounts,
+    write_accounts,
+)
+from tools.demo_data import DEMO_COMMUNITY_ADMINS
 
 PROCESSES = (*SERVICES, "gateway")
 NATS_PORT, MONGO_PORT = 4222, 27017
 READY_TIMEOUT = 90.0  # seconds for every process to answer /healthz/ready (cold start ~5 s)
+ADMIN = "admin"  # the subdistrict_admin `up` creates, and signs in as for the demo data
 
 
 class UpError(Exception):
@@ -98,6 +117,19 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
     except (ServerStartError, FileNotFoundError) as exc:
         raise UpError(str(exc)) from exc
 
+    accounts_file = data / ACCOUNTS_FILE.name
+    accounts = _read_accounts(accounts_file)
+    account_notes: list[str] = []
+    if ADMIN not in accounts:  # the first start of this data folder
+        env = {"MONGO_URL": mongo_url, "SUBDISTRICT": subdistrict}
+        if not _create_first_admin(env, accounts_file, accounts):
+            account_notes += [
+                f"{ADMIN}: exists already in this MongoDB; its password is not in "
+                f"{accounts_file.name}. Make another subdistrict_admin",
+                f"  (the same MONGO_URL, SUBDISTRICT={subdistrict}; prints a new password):",
+                "  .venv/bin/python -m services.gateway create-admin --username NAME",
+            ]
+
     specs = [
         process_spec(n, nats_url=nats_url, mongo_url=mongo_url, subdistrict=subdistrict, port=p)
         for n, p in ports.items()
@@ -108,13 +140,32 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
 
     def on_ready() -> None:
         marker = data / "demo-loaded"
+        admin_password = accounts.get(ADMIN, {}).get("password")
+        if load and admin_password and set(DEMO_COMMUNITY_ADMINS) - set(accounts):
+            created_accounts, taken = create_community_admins(
+                gateway,
+                username=ADMIN,
+                password=admin_password,
+                skip=set(accounts),
+                say=supervisor.say,
+            )
+            accounts.update(created_accounts)
+            write_accounts(accounts_file, accounts)
+            account_notes.extend(
+                f"{name}: exists already; its password is not in {accounts_file.name}"
+                for name in taken
+            )
         if not load:
             note = f"not loaded: {why}"
         elif marker.exists():
             note = "loaded on an earlier start (remove .data to start afresh)"
+        elif not admin_password:
+            note = f"not loaded: signing in needs the password of {ADMIN!r} ({why})"
         else:
             supervisor.say(f"loading demo data through the gateway ({why})")
-            created = load_demo(gateway, say=supervisor.say)
+            created = load_demo(
+                gateway, say=supervisor.say, username=ADMIN, password=admin_password
+            )
             marker.write_text("\n".join(str(c.get("id", c)) for c in created) + "\n")
             note = f"{len(created)} requests for Quantang, loaded just now ({why})"
         printer.plain(
@@ -125,6 +176,9 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
                 data_dir=data,
                 subdistrict=subdistrict,
                 demo_note=note,
+                accounts=_read_accounts(accounts_file),
+                accounts_file=accounts_file,
+                account_notes=account_notes,
             )
         )
 
@@ -152,6 +206,28 @@ def demo_wanted(setting: str | None, *, embedded: bool) -> tuple[bool, str]:
     if embedded:
         return True, "embedded servers"
     return False, "NATS_URL / MONGO_URL name servers of your own"
+
+
+def _read_accounts(path: Path) -> Accounts:
+    try:
+        return read_accounts(path)
+    except (ValueError, OSError) as exc:
+        raise UpError(f"{path}: {exc} (remove it to have the accounts made afresh)") from exc
+
+
+def _create_first_admin(env: dict[str, str], accounts_file: Path, accounts: Accounts) -> bool:
+    """Create `admin` with the gateway's CLI and keep its password; False if it exists."""
+    password = secrets.token_urlsafe(12)
+    try:
+        create_admin(env, ADMIN, password)
+    except CreateAdminFailed as exc:
+        if exc.taken:
+            return False
+        raise UpError(f"could not create the account {ADMIN!r}:\n{exc.output or exc}") from exc
+    accounts[ADMIN] = {"password": password, "roles": ["subdistrict_admin"], "communities": []}
+    write_accounts(accounts_file, accounts)
+    print(f"created the subdistrict_admin {ADMIN!r} (password in {accounts_file})", flush=True)
+    return True
 
 
 def _command(spec: ProcessSpec) -> str:

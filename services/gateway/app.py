@@ -1,17 +1,37 @@
 """The gateway's FastAPI app. The NATS connection starts in the lifespan, never at import."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from faststream.nats import NatsBroker
+from pymongo.asynchronous.database import AsyncDatabase
 
-from services.gateway import problems
-from services.gateway.config import GatewaySettings
-from services.gateway.routes import asyncapi, console, health, notifications, requests
+from services.gateway import idempotency, problems, ratelimit
+from services.gateway.accounts.store import AccountStore, AuditLog, TokenPolicy
+from services.gateway.authz import routes_without_rule
+from services.gateway.config import DEV_SECRET, GatewaySettings
+from services.gateway.routes import (
+    asyncapi,
+    audit,
+    auth,
+    console,
+    events,
+    health,
+    notifications,
+    open311,
+    requests,
+    users,
+)
 from shared.bus.rpc import RpcClient
 from shared.runtime.health import health_routes
+from shared.store.client import make_client, ping, service_database
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """RedVest (红马甲) admin API: Party building + volunteer service for one subdistrict.
 
@@ -23,6 +43,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.jwt_secret == DEV_SECRET:
+            log.warning("GATEWAY_JWT_SECRET is the development default: set a real one")
+        mongo = make_client(settings.mongo_url)
+        db = service_database(mongo, settings.subdistrict, settings.service)
+        app.state.accounts = accounts_store(db, settings)
+        app.state.audit = AuditLog(db)
+        await app.state.accounts.create_indexes()
+        await app.state.audit.create_indexes()
         # Reconnect for ever: after an outage the gateway must come back by itself.
         broker = NatsBroker(settings.nats_url, name="redvest-gateway", max_reconnect_attempts=-1)
         await broker.connect()
@@ -32,17 +60,51 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             await broker.stop()
+            await mongo.close()
 
     app = FastAPIOffline(
         title="RedVest API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
+    app.state.settings = settings
     problems.install(app, settings.retry_after_s)
 
     async def ready() -> dict[str, bool]:
         broker = getattr(app.state, "broker", None)
-        return {"nats": broker is not None and await broker.ping(timeout=1.0)}
+        accounts = getattr(app.state, "accounts", None)
+        return {
+            "nats": broker is not None and await broker.ping(timeout=1.0),
+            "mongodb": accounts is not None and await ping(accounts.users.database.client),
+        }
 
     health_routes(app, ready)
-    for module in (requests, notifications, health, asyncapi, console):
+    for module in (
+        auth,
+        users,
+        requests,
+        notifications,
+        audit,
+        open311,
+        events,
+        health,
+        asyncapi,
+        console,
+    ):
         app.include_router(module.router)
+    idempotency.install(app)
+    ratelimit.install(app)
+    if missing := routes_without_rule(app.routes):
+        raise RuntimeError(f"routes without an authorization rule: {missing}")
     return app
+
+
+def accounts_store(db: AsyncDatabase[dict[str, Any]], settings: GatewaySettings) -> AccountStore:
+    return AccountStore(
+        db,
+        TokenPolicy(
+            secret=settings.jwt_secret,
+            access_ttl=timedelta(seconds=settings.access_token_ttl_s),
+            refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(seconds=settings.login_lockout_s),
+        ),
+    )

@@ -1,6 +1,7 @@
 """End-to-end fixtures: the real processes, started as `make up` starts them."""
 
 import os
+import secrets
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
@@ -13,11 +14,12 @@ import pytest
 from shared.embedded.processes import ProcessSpec, process_spec
 from shared.embedded.servers import free_port
 from tests.waiting import eventually
+from tools.admin import create_admin, sign_in
 
 # Fast retries and a short ack wait, so fault tests finish in seconds.
 FAST_ENV = {
     "RETRY_BACKOFF_S": "[0.2, 0.5]",
-    "ACK_WAIT_S": "3",
+    "ACK_WAIT_S": "10",  # generous: a starved CI machine must not cause redeliveries
     "OUTBOX_SWEEP_INTERVAL_S": "1",
     "GRACEFUL_TIMEOUT_S": "15",
     "LOG_LEVEL": "INFO",
@@ -101,3 +103,11 @@ def launch(nats_url: str, mongo_url: str, subdistrict: str, tmp_path: Path) -> I
     yield start
     for running in started:
         running.stop()
+
+
+async def sign_in_admin(gateway: RunningProcess) -> dict[str, str]:
+    """A fresh subdistrict_admin of the gateway's subdistrict, created with the real CLI."""
+    username, password = f"admin{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    create_admin(gateway.spec.env, username, password)
+    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
+        return await sign_in(http, username, password)

@@ -10,7 +10,7 @@ from nats.aio.client import Client as NatsClient
 from pymongo import AsyncMongoClient
 
 from shared.contracts.subjects import database_name, events_stream
-from tests.e2e.conftest import Launch
+from tests.e2e.conftest import Launch, sign_in_admin
 from tests.factories import request_created
 from tests.waiting import eventually
 
@@ -39,8 +39,9 @@ async def test_kill_9_before_the_relay_published_publishes_once_on_restart(
     # Take the stream away: the request is stored with its event, the publish cannot succeed.
     await nats_client.jetstream().delete_stream(events_stream(subdistrict))
     community = "c" + secrets.token_hex(4)
+    admin = await sign_in_admin(gateway)
 
-    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10, headers=admin) as http:
         created = await http.post(
             "/api/v1/requests",
             json={"kind": "repair", "title": "水管爆了", "location": {"community_id": community}},
@@ -97,7 +98,7 @@ async def test_sigterm_during_a_burst_loses_and_duplicates_nothing(
     assert "service stopped" in notify.log.read_text()
     stream = events_stream(subdistrict)
     # Nothing fetched was left unacknowledged at the stop. (Checked well within ack_wait,
-    # 3 s: the acks the stopped process sent may reach the server a moment after it exits.)
+    # 10 s: the acks the stopped process sent may reach the server a moment after it exits.)
     await eventually(
         lambda: js.consumer_info(stream, "notify_inbox"),
         lambda info: info.num_ack_pending == 0,

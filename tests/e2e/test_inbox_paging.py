@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Launch
+from tests.e2e.conftest import Launch, sign_in_admin
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -20,8 +20,9 @@ async def test_the_inbox_pages_newest_first_by_next_cursor(launch: Launch) -> No
     # A long community id makes the notification ids (the cursors) long too.
     community = "paging-" + secrets.token_hex(16)
     titles = [f"分页测试 {n}" for n in range(1, 6)]
+    admin = await sign_in_admin(processes[-1])
 
-    async with httpx.AsyncClient(base_url=gateway, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=gateway, timeout=10, headers=admin) as http:
         for title in titles:  # one after another: the ids grow in this order
             created = await http.post(
                 "/api/v1/requests",

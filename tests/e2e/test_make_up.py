@@ -8,9 +8,13 @@ nx-27017) without trusting the code under test to report them.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import re
 import secrets
 import signal
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,7 +31,8 @@ from shared.embedded.banner import READY_LINE
 from shared.embedded.processes import DEFAULT_PORTS
 from shared.embedded.servers import free_port
 from tests.waiting import eventually
-from tools.demo_data import DEMO_REQUESTS
+from tools.admin import sign_in
+from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS
 
 pytestmark = pytest.mark.e2e
 
@@ -137,28 +142,114 @@ async def wait_for_banner(up: Up, within: float = 90.0) -> None:
     assert up.process.poll() is None, f"`up` exited early:\n{up.tail()}"
 
 
+def accounts_of(tmp_path: Path) -> dict[str, dict[str, Any]]:
+    path = tmp_path / ".data" / "demo-accounts.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it holds passwords
+    accounts: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return accounts
+
+
+def printed_password(text: str, username: str) -> str:
+    """The password the banner's account list shows for `username`."""
+    found = re.search(rf"(?m)^    {re.escape(username)} +(\S+)   ", text)
+    assert found, f"no password printed for {username}:\n{text}"
+    return found.group(1)
+
+
+def printed_commands(text: str) -> list[str]:
+    """The banner's shell commands as printed: from `TOKEN=` or `curl ` at the start of a
+    line through every line continued with a backslash."""
+    commands: list[str] = []
+    lines = iter(text.splitlines())
+    for line in lines:
+        if line.startswith(("TOKEN=", "curl ")):
+            command = [line]
+            while command[-1].endswith("\\"):
+                command.append(next(lines))
+            commands.append("\n".join(command))
+    return commands
+
+
+async def run_in_bash(script: str) -> str:
+    """`script` as a user's shell runs it: fails on the first failing command."""
+    # curl honours *_proxy: a proxy must not stand between it and 127.0.0.1.
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    process = await asyncio.create_subprocess_exec(
+        "bash",
+        "-c",
+        "set -euo pipefail\n" + script,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, f"{script}\n-> {process.returncode}: {err.decode()}"
+    return out.decode()
+
+
 async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_path: Path) -> None:
     up: Up = start_up()
     await wait_for_banner(up)
+    text = up.text()
     assert (tmp_path / ".data" / "demo-loaded").exists()
-    assert "requests for Quantang, loaded just now (embedded servers)" in up.text()
-    assert f"{up.gateway}/docs" in up.text()
-    assert f"curl -sS '{up.gateway}/api/v1/notifications?community_id=quanyun'" in up.text()
+    assert "requests for Quantang, loaded just now (embedded servers)" in text
+    assert f"{up.gateway}/docs" in text
+
+    # Every account is in the file and in the banner, with the same password.
+    accounts = accounts_of(tmp_path)
+    assert set(accounts) == {"admin", *DEMO_COMMUNITY_ADMINS}
+    assert accounts["admin"]["roles"] == ["subdistrict_admin"]
+    for name, account in accounts.items():
+        assert printed_password(text, name) == account["password"]
+
+    # The banner's commands work as printed: sign in as quanyun_admin, record a request,
+    # read quanyun's inbox, each curl carrying the token.
+    login, post, inbox_curl = printed_commands(text)
+    password = accounts["quanyun_admin"]["password"]
+    assert f'"username": "quanyun_admin", "password": "{password}"' in login
+    assert '-H "Authorization: Bearer $TOKEN"' in post
+    assert f"curl -sS '{up.gateway}/api/v1/notifications?community_id=quanyun'" in inbox_curl
+    assert '-H "Authorization: Bearer $TOKEN"' in inbox_curl
+    created = json.loads(await run_in_bash(f"{login}\n{post}"))
+    assert created["location"]["community_id"] == "quanyun", created
+
+    async def printed_inbox() -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = json.loads(await run_in_bash(f"{login}\n{inbox_curl}"))[
+            "items"
+        ]
+        return items
+
+    items = await eventually(
+        printed_inbox,
+        lambda got: any(created["title"] in i["zh"]["title"] for i in got),
+        within=20,
+        what="the banner's request in the banner's inbox",
+    )
+    assert {i["community_id"] for i in items} == {"quanyun"}
 
     quanyun = [r for r in DEMO_REQUESTS if r["location"]["community_id"] == "quanyun"]
     async with httpx.AsyncClient(base_url=up.gateway, timeout=5, trust_env=False) as client:
         assert (await client.get("/healthz")).status_code == 200
+        anonymous = await client.get("/api/v1/notifications", params={"community_id": "quanyun"})
+        assert anonymous.status_code == 401, anonymous.text
+        headers = await sign_in(client, "quanyun_admin", password)
+        elsewhere = await client.get(
+            "/api/v1/notifications", params={"community_id": "xinggang"}, headers=headers
+        )
+        assert elsewhere.status_code == 403, elsewhere.text
 
         # Notifications come from RequestCreated events, asynchronously: poll.
         async def inbox() -> list[dict[str, Any]]:
             resp = await client.get(
-                "/api/v1/notifications", params={"community_id": "quanyun", "limit": 100}
+                "/api/v1/notifications",
+                params={"community_id": "quanyun", "limit": 100},
+                headers=headers,
             )
             items: list[dict[str, Any]] = resp.json()["items"] if resp.status_code == 200 else []
             return items
 
         items = await eventually(
-            inbox, lambda got: len(got) >= len(quanyun), within=20, what="demo notifications"
+            inbox, lambda got: len(got) > len(quanyun), within=20, what="demo notifications"
         )
     assert {i["community_id"] for i in items} == {"quanyun"}
 
@@ -198,6 +289,26 @@ async def test_servers_of_your_own_get_no_demo_data(
     requests = mongo_client[database_name(subdistrict, "requests")]["requests"]
     assert await requests.count_documents({}) == 0
 
+    # `admin` is made on the first start all the same (no demo community admins), and works.
+    accounts = accounts_of(tmp_path)
+    assert set(accounts) == {"admin"}
+    assert printed_password(up.text(), "admin") == accounts["admin"]["password"]
+    async with httpx.AsyncClient(base_url=up.gateway, timeout=5, trust_env=False) as client:
+        await sign_in(client, "admin", accounts["admin"]["password"])
+
     up.process.send_signal(signal.SIGINT)
     assert up.process.wait(timeout=30) == 0, up.tail()
     assert processes_with(up.token) == [], f"left running: {processes_with(up.token)}"
+
+    # Without its password on file, an `admin` that exists in your servers is left alone,
+    # and the banner says how to make another.
+    (tmp_path / ".data" / "demo-accounts.json").unlink()
+    again: Up = start_up(NATS_URL=nats_url, MONGO_URL=mongo_url, SUBDISTRICT=subdistrict)
+    await wait_for_banner(again)
+    assert "admin: exists already in this MongoDB" in again.text(), again.tail()
+    assert "python -m services.gateway create-admin --username NAME" in again.text()
+    assert not (tmp_path / ".data" / "demo-accounts.json").exists()
+
+    again.process.send_signal(signal.SIGINT)
+    assert again.process.wait(timeout=30) == 0, again.tail()
+    assert processes_with(again.token) == [], f"left running: {processes_with(again.token)}"

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from shared.embedded.servers import start_mongo, start_nats
-from tests.e2e.conftest import Launch, RunningProcess
+from tests.e2e.conftest import Launch, RunningProcess, sign_in_admin
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -48,6 +48,7 @@ async def test_services_ride_out_a_nats_outage_and_come_back(
         await requests.ready()
         await gateway.ready()
         body = {"kind": "repair", "title": "停电", "location": {"community_id": "c1"}}
+        admin = await sign_in_admin(gateway)
 
         async def get(process: RunningProcess, path: str) -> int:
             async with httpx.AsyncClient(base_url=process.base_url, timeout=10) as http:
@@ -62,7 +63,7 @@ async def test_services_ride_out_a_nats_outage_and_come_back(
         )
         assert await get(requests, "/healthz/live") == 200
         async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
-            during = await http.post("/api/v1/requests", json=body)
+            during = await http.post("/api/v1/requests", json=body, headers=admin)
         assert during.status_code == 503, during.text
         assert during.headers["content-type"] == "application/problem+json"
 
@@ -72,7 +73,7 @@ async def test_services_ride_out_a_nats_outage_and_come_back(
 
         async def create() -> int:
             async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
-                return (await http.post("/api/v1/requests", json=body)).status_code
+                return (await http.post("/api/v1/requests", json=body, headers=admin)).status_code
 
         await eventually(create, lambda s: s == 201, within=30, what="requests accepted again")
     finally:

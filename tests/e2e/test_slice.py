@@ -6,7 +6,7 @@ import secrets
 import httpx
 import pytest
 
-from tests.e2e.conftest import Launch
+from tests.e2e.conftest import Launch, sign_in_admin
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -20,8 +20,9 @@ async def test_a_request_becomes_a_notification_for_the_community_admins(launch:
         await process.ready()
     gateway = processes[-1].base_url
     community = "c" + secrets.token_hex(4)
+    admin = await sign_in_admin(processes[-1])
 
-    async with httpx.AsyncClient(base_url=gateway, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=gateway, timeout=10, headers=admin) as http:
         created = await http.post(
             "/api/v1/requests",
             json={
@@ -80,8 +81,9 @@ async def test_errors_are_problem_details(launch: Launch) -> None:
     requests, gateway = launch("requests"), launch("gateway")
     await requests.ready()
     await gateway.ready()
+    admin = await sign_in_admin(gateway)
 
-    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10, headers=admin) as http:
         invalid = await http.post(
             "/api/v1/requests",
             json={"kind": "Repair!", "title": "", "location": {}, "colour": "red"},
@@ -115,7 +117,9 @@ async def test_a_service_that_does_not_answer_is_503_with_retry_after(launch: La
     gateway = launch("gateway", RPC_TIMEOUT_S="0.5")
     await gateway.ready()
 
-    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
+    admin = await sign_in_admin(gateway)
+
+    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10, headers=admin) as http:
         response = await http.post(
             "/api/v1/requests",
             json={"kind": "repair", "title": "漏水", "location": {"community_id": "c1"}},

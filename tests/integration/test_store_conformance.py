@@ -573,3 +573,43 @@ async def test_insert_under_a_compound_index_that_includes_id(
     await db.requests.insert_one({"_id": "a1", "audience": "x"})
 
     assert await db.requests.count_documents({"audience": "x"}) == 1
+
+
+# --- Accounts (services/gateway/accounts/store.py) --------------------------------------------
+
+
+async def test_find_one_and_delete_takes_a_single_use_token_once(db: AsyncDatabase[Doc]) -> None:
+    await db.refresh_tokens.insert_one({"_id": "digest1", "user_id": "u1"})
+
+    first = await db.refresh_tokens.find_one_and_delete({"_id": "digest1"})
+    second = await db.refresh_tokens.find_one_and_delete({"_id": "digest1"})
+
+    assert first == {"_id": "digest1", "user_id": "u1"}
+    assert second is None
+
+
+async def test_replace_one_upsert_creates_then_replaces(db: AsyncDatabase[Doc]) -> None:
+    at = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    await db.failures.replace_one({"_id": "bob"}, {"_id": "bob", "n": 1, "at": at}, upsert=True)
+    await db.failures.replace_one({"_id": "bob"}, {"_id": "bob", "n": 2, "at": at}, upsert=True)
+
+    assert await db.failures.find({}).to_list() == [{"_id": "bob", "n": 2, "at": at}]
+
+
+async def test_delete_many_by_a_string_field(db: AsyncDatabase[Doc]) -> None:
+    await db.refresh_tokens.insert_many(
+        [{"_id": f"d{i}", "user_id": "u1" if i < 3 else "u2"} for i in range(5)]
+    )
+
+    deleted = await db.refresh_tokens.delete_many({"user_id": "u1"})
+
+    assert deleted.deleted_count == 3
+    assert await db.refresh_tokens.distinct("user_id") == ["u2"]
+
+
+async def test_ttl_index_at_zero_seconds_is_accepted(db: AsyncDatabase[Doc]) -> None:
+    """Expiry itself runs on the server's schedule (a minute or so); the code also checks
+    `expires_at` when it reads a token, so it never relies on expiry having run."""
+    await db.refresh_tokens.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
+    info = await db.refresh_tokens.index_information()
+    assert any(spec.get("expireAfterSeconds") == 0 for spec in info.values())

@@ -7,6 +7,8 @@ self-contained page (no scripts, no external assets), Chinese first, English alo
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from services.gateway.authz import Scope, rule
+
 router = APIRouter(include_in_schema=False)
 
 PAGE = """<!doctype html>
@@ -38,12 +40,12 @@ PAGE = """<!doctype html>
 """
 
 
-@router.get("/console/", response_class=HTMLResponse)
+@router.get("/console/", response_class=HTMLResponse, **rule(scope=Scope.PUBLIC))
 async def console() -> HTMLResponse:
     return HTMLResponse(PAGE)
 
 
-@router.get("/console")
+@router.get("/console", **rule(scope=Scope.PUBLIC))
 async def console_without_slash() -> RedirectResponse:
     # 307, not 308: browsers cache a permanent redirect, and the real console may differ.
     return RedirectResponse("/console/", status_code=307)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from services.gateway.authz import Scope, rule
 from services.gateway.deps import Rpc
 from shared.contracts.commands.health import PING, Ping
 from shared.contracts.rpc import ServiceError
@@ -16,7 +17,7 @@ SERVICES = ("registry", "activities", "requests", "notify")
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/healthz")
+@router.get("/healthz", **rule(scope=Scope.PUBLIC))
 async def aggregated(rpc: Rpc) -> JSONResponse:
     async def check(service: str) -> tuple[str, dict[str, Any]]:
         try:

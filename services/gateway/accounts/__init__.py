@@ -1,0 +1,1 @@
+"""Accounts of people and outside systems: roles, scopes, passwords, tokens, API keys."""

@@ -1,0 +1,174 @@
+"""Authorization in one place. Every route declares a rule:
+
+    @router.get("/things/{id}", **rule(Role.COMMUNITY_ADMIN, scope=Scope.COMMUNITY,
+                                       target=thing_community))
+
+`rule` adds a dependency that runs before the handler (401 without credentials, 403 for a
+role or scope the caller lacks, 404 for a resource outside the caller's scope, so its
+existence does not leak) and records the rule in the OpenAPI document (`x-redvest-rule`),
+where a test reads every route's rule. `create_app` refuses to start if a route has none.
+
+The scope's target comes from the resource (a path id, looked up) or from the scope the
+request names (a query parameter, or the location in a body that creates something) and
+never from a role the caller claims.
+"""
+
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Annotated, Any, Final
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from services.gateway.accounts.model import Principal, Role
+from services.gateway.accounts.security import TokenError, principal_from_token
+
+RULE_KEY: Final = "x-redvest-rule"
+
+
+class Scope(StrEnum):
+    PUBLIC = "public"  # anyone, no credentials
+    AUTHENTICATED = "authenticated"  # any signed-in caller
+    SUBDISTRICT = "subdistrict"  # the role alone decides
+    COMMUNITY = "community"  # the target community must be the caller's
+    TEAM = "team"  # the target team must be the caller's
+    SELF = "self"  # the target member must be the caller
+
+
+class Target:
+    """What a request touches, as a target resolver found it."""
+
+    def __init__(self, value: str | None, *, from_resource: bool = False) -> None:
+        self.value = value
+        self.from_resource = from_resource
+
+
+# A body the validator will reject anyway: no scope to check, and the 422 says why.
+UNCHECKABLE = Target(None)
+
+TargetResolver = Callable[..., Awaitable[Target]]
+
+
+async def no_target() -> Target:
+    return Target(None)
+
+
+def unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail, headers={"WWW-Authenticate": 'Bearer realm="redvest"'})
+
+
+# Declared as FastAPI security schemes so the OpenAPI document (and /docs) shows them.
+_bearer = HTTPBearer(auto_error=False, description="an access token from /api/v1/auth/login")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an integration's key")
+
+
+async def authenticate(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal | None:
+    """The caller, from `Authorization: Bearer <access token>` or `X-API-Key`."""
+    if hasattr(request.state, "principal"):
+        principal: Principal | None = request.state.principal
+        return principal
+    principal = None
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise unauthorized("use 'Authorization: Bearer <access token>'")
+        try:
+            principal = principal_from_token(token, request.app.state.settings.jwt_secret)
+        except TokenError as exc:
+            raise unauthorized(str(exc)) from exc
+    elif api_key:
+        principal = await request.app.state.accounts.principal_of_api_key(api_key)
+        if principal is None:
+            raise unauthorized("the API key is not valid")
+    request.state.principal = principal
+    return principal
+
+
+def authorize(
+    principal: Principal | None,
+    roles: frozenset[Role],
+    scope: Scope,
+    target: Target,
+    write: bool,
+) -> None:
+    if scope is Scope.PUBLIC:
+        return
+    if principal is None:
+        raise unauthorized("sign in first (POST /api/v1/auth/login) or send an API key")
+    if scope is Scope.AUTHENTICATED:
+        return
+    if not principal.roles & roles:
+        raise HTTPException(403, f"this needs one of the roles: {', '.join(sorted(roles))}")
+    if write and not principal.may_write():
+        raise HTTPException(403, "this API key may only read")
+    if scope is Scope.SUBDISTRICT or target is UNCHECKABLE:
+        return
+    allowed = _covers(principal, scope, target.value)
+    if not allowed and target.from_resource:
+        raise HTTPException(
+            404, "not found"
+        )  # outside the caller's scope: do not confirm it exists
+    if not allowed:
+        what = {"community": "community", "team": "team", "self": "member"}[scope.value]
+        if target.value is None:
+            raise HTTPException(403, f"name the {what} (your role reaches only some)")
+        raise HTTPException(403, f"the {what} {target.value!r} is outside your scope")
+
+
+def _covers(principal: Principal, scope: Scope, value: str | None) -> bool:
+    if value is None:  # the request names no target: only subdistrict-wide roles reach all
+        return principal.subdistrict_wide
+    if scope is Scope.COMMUNITY:
+        return principal.covers_community(value)
+    if scope is Scope.TEAM:
+        return principal.covers_team(value)
+    return Role.SUBDISTRICT_ADMIN in principal.roles or principal.member_id == value
+
+
+def rule(
+    *roles: Role,
+    scope: Scope,
+    target: TargetResolver = no_target,
+    write: bool = False,
+) -> dict[str, Any]:
+    """Keyword arguments for a route decorator: the dependency and its OpenAPI record."""
+    allowed = frozenset(roles)
+
+    async def check(
+        principal: Annotated[Principal | None, Depends(authenticate)],
+        resolved: Annotated[Target, Depends(target)],
+    ) -> None:
+        authorize(principal, allowed, scope, resolved, write)
+
+    record = {"scope": scope.value, "roles": sorted(allowed), "write": write}
+    dependencies = [] if scope is Scope.PUBLIC else [Depends(check)]
+    return {"dependencies": dependencies, "openapi_extra": {RULE_KEY: record}}
+
+
+# Public, and not ours to annotate: probes and metrics from shared plumbing
+# (shared/runtime/health.py), and the API docs pages the framework adds.
+INFRASTRUCTURE = frozenset(
+    {"/healthz/live", "/healthz/ready", "/metrics", "/docs", "/docs/oauth2-redirect", "/redoc"}
+)
+
+
+def routes_without_rule(routes: list[Any]) -> list[str]:
+    return [
+        f"{sorted(r.methods)} {r.path}"
+        for r in routes
+        if isinstance(r, APIRoute)
+        and r.path not in INFRASTRUCTURE
+        and RULE_KEY not in (r.openapi_extra or {})
+    ]
+
+
+def current_principal(request: Request) -> Principal:
+    """For handlers, after the rule ran: the caller (never None on a non-public route)."""
+    principal: Principal = request.state.principal
+    return principal
