@@ -31,6 +31,7 @@ TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     422: "Invalid input",
+    429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",
 }
