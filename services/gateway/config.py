@@ -21,3 +21,13 @@ class GatewaySettings(ServiceSettings):
     refresh_token_ttl_days: int = Field(default=30, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_s: int = Field(default=900, ge=1)
+    # Idempotency-Key: how long a stored response is replayed (24 h), and how long an
+    # unfinished first request holds its key before a retry may take it over (a gateway
+    # that died mid-request leaves its claim behind).
+    idempotency_ttl_s: int = Field(default=86_400, ge=60)
+    idempotency_in_flight_s: float = Field(default=60.0, gt=0)
+    # Rate limits (moving window, in memory, per gateway replica), in the `limits`
+    # library's notation: "300/minute", "10/second", "1000 per hour".
+    rate_limit_per_account: str = "300/minute"
+    rate_limit_per_api_key: str = "600/minute"
+    rate_limit_anonymous: str = "60/minute"  # per client IP

@@ -1,11 +1,12 @@
 """Command handlers: parse (done by the RPC layer), call the domain, persist, emit."""
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
 from services.requests.domain.kinds import UnknownKind
 from services.requests.domain.model import submit
-from services.requests.domain.privacy import mask_name, mask_phone
+from services.requests.domain.privacy import resident_view
 from shared.bus.rpc import CallContext
 from shared.contracts.catalogue import new_event
 from shared.contracts.commands.requests import CreateRequest, GetRequest
@@ -36,18 +37,15 @@ class RequestHandlers:
         return public(stored)
 
     async def get_request(self, query: GetRequest, ctx: CallContext) -> dict[str, Any]:
-        return public(await self.requests.get(query.request_id))
+        return public(await self.requests.get(query.request_id), reveal=query.reveal)
 
 
-def public(doc: Document) -> dict[str, Any]:
-    """What leaves the service: no outbox, personal data masked."""
-    resident = doc.get("resident") or {}
+def public(doc: Document, reveal: Collection[str] = ()) -> dict[str, Any]:
+    """What leaves the service: no outbox, personal data masked except the fields in
+    `reveal` (the gateway decides who may ask, and audits it)."""
     hidden = ("_id", "outbox", "has_outbox", "version", "resident")  # version: a storage fence
     view = {k: v for k, v in doc.items() if k not in hidden}
     view["id"] = doc["_id"]
-    view["resident"] = {
-        "name": mask_name(resident.get("name")),
-        "phone": mask_phone(resident.get("phone")),
-    }
+    view["resident"] = resident_view(doc.get("resident"), reveal)
     view["submitted_at"] = doc["submitted_at"].isoformat()
     return view

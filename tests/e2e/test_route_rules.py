@@ -56,6 +56,26 @@ SAMPLES: dict[str, Callable[[World], Call]] = {
     ),
     "GET /api/v1/requests/{request_id}": lambda w: ({"request_id": w.request_id}, {}, None),
     "GET /api/v1/notifications": lambda w: ({}, {"community_id": w.own}, None),
+    "GET /api/v1/audit": lambda w: ({}, {"action": "login"}, None),
+    # max_events=0: the stream opens (auth, subscription) and ends at once instead of lasting
+    "GET /api/v1/events/stream": lambda w: ({}, {"community_id": w.own, "max_events": 0}, None),
+    "GET /open311/v2/services.json": lambda w: ({}, {}, None),
+    "GET /open311/v2/services/{service_code}.json": lambda w: (
+        {"service_code": "repair"},
+        {},
+        None,
+    ),
+    "POST /open311/v2/requests.json": lambda w: (
+        {},
+        {},
+        {"service_code": "repair", "description": "灯坏了", "attribute": {"community_id": w.own}},
+    ),
+    "GET /open311/v2/requests.json": lambda w: ({}, {"service_code": "repair"}, None),
+    "GET /open311/v2/requests/{service_request_id}.json": lambda w: (
+        {"service_request_id": w.request_id},
+        {},
+        None,
+    ),
     "GET /asyncapi": lambda w: ({}, {}, None),
     "GET /asyncapi/{service}.json": lambda w: ({"service": "requests"}, {}, None),
 }

@@ -10,6 +10,7 @@ See docs/storage.md and /work/shared/handbook/STORE-COMPAT.md.
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -613,3 +614,131 @@ async def test_ttl_index_at_zero_seconds_is_accepted(db: AsyncDatabase[Doc]) -> 
     await db.refresh_tokens.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
     info = await db.refresh_tokens.index_information()
     assert any(spec.get("expireAfterSeconds") == 0 for spec in info.values())
+
+
+# --- Idempotency keys (services/gateway/idempotency.py) ---------------------------------------
+
+
+async def test_idempotency_claim_then_guarded_replace_with_the_response(
+    db: AsyncDatabase[Doc],
+) -> None:
+    """A claim is an insert_one keyed by _id; the owner replaces it, guarded by its token,
+    with the response; its body as base64 text (nx-27017 cannot replace_one bytes)."""
+    at = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    claim = {"_id": "k1", "token": "t1", "state": "in_flight", "body_sha256": "ab", "at": at}
+    await db.idempotency_keys.insert_one(dict(claim))
+    with pytest.raises(DuplicateKeyError):
+        await db.idempotency_keys.insert_one({**claim, "token": "t2"})
+
+    body = base64.b64encode('{"id": "r1", "title": "井盖"}'.encode() + b"\x00\xff").decode()
+    done = {**claim, "state": "done", "status": 201, "headers": [["content-type", "x/y"]]}
+    stale = await db.idempotency_keys.replace_one({"_id": "k1", "token": "t2"}, done)
+    won = await db.idempotency_keys.replace_one(
+        {"_id": "k1", "token": "t1"}, {**done, "body": body}
+    )
+
+    assert (stale.matched_count, won.matched_count) == (0, 1)
+    assert await db.idempotency_keys.find_one({"_id": "k1"}) == {**done, "body": body}
+
+
+async def test_idempotency_guarded_delete_removes_only_the_owners_claim(
+    db: AsyncDatabase[Doc],
+) -> None:
+    await db.idempotency_keys.insert_one({"_id": "k1", "token": "t1", "state": "in_flight"})
+
+    other = await db.idempotency_keys.delete_one({"_id": "k1", "token": "t2"})
+    owner = await db.idempotency_keys.delete_one({"_id": "k1", "token": "t1"})
+
+    assert (other.deleted_count, owner.deleted_count) == (0, 1)
+    assert await db.idempotency_keys.find_one({"_id": "k1"}) is None
+
+
+async def test_replace_one_with_bytes(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    """insert_one and $set of bytes work on nx-27017 0.8.1; replace_one of them fails."""
+    await known_nx_fault(
+        request, db, "replace_one: 'Object of type bytes is not JSON serializable'"
+    )
+    await db.idempotency_keys.insert_one({"_id": "k1", "body": b"\x00"})
+
+    await db.idempotency_keys.replace_one({"_id": "k1"}, {"body": b"\x00\xff"})
+
+    assert await db.idempotency_keys.find_one({"_id": "k1"}) == {"_id": "k1", "body": b"\x00\xff"}
+
+
+# --- Request listings (services/requests/queries.py) -----------------------------------------
+
+
+def _listing_rows() -> list[Doc]:
+    kinds, statuses = ["repair", "health", "complaint"], ["submitted", "accepted", "resolved"]
+    start = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+    return [
+        {
+            "_id": f"0190-{i:04d}",  # string ids sortable by creation time, like UUIDv7
+            "kind": kinds[i % 3],
+            "status": statuses[(i // 3) % 3],
+            "location": {"community_id": f"c{i % 2}", "building_id": f"b{i}"},
+            "submitted_at": start + timedelta(hours=i),
+        }
+        for i in range(24)
+    ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"kinds": ["repair", "complaint"], "community_id": "c1"},
+        {"statuses": ["submitted", "accepted"]},
+        {"statuses": ["submitted", "accepted"], "not_statuses": ["accepted"]},
+        {"not_statuses": ["resolved", "closed"]},
+        {"ids": ["0190-0003", "0190-0007", "0190-0010", "0190-9999"], "cursor": "0190-0010"},
+        {
+            "submitted_from": datetime(2026, 5, 1, 18, 0, tzinfo=CST),  # 10:00 UTC: row 2
+            "submitted_to": datetime(2026, 5, 1, 20, 0, tzinfo=UTC),  # row 12, exclusive
+            "kinds": ["repair", "health"],
+        },
+    ],
+)
+async def test_request_listing_filters_with_newest_first_paging(
+    db: AsyncDatabase[Doc], filters: Doc
+) -> None:
+    """The filters list_requests builds: `$in`/`$nin`, a dotted equality on a sub-document
+    field, a range on aware datetimes, `$in` and `$lt` together on _id; every field indexed
+    on its own; sorted by _id descending, paged by `_id < cursor`."""
+    from services.requests.queries import INDEXED_FIELDS, request_filter
+    from shared.contracts.commands.requests import ListRequests
+
+    rows = _listing_rows()
+    for field in INDEXED_FIELDS:
+        await db.requests.create_index([(field, ASCENDING)])
+    await db.requests.insert_many([dict(r) for r in rows])
+    query = ListRequests(**filters, limit=3)
+
+    def matches(row: Doc) -> bool:
+        statuses = [s for s in query.statuses or [] if s not in (query.not_statuses or [])]
+        return (
+            (not query.ids or row["_id"] in query.ids)
+            and (not query.cursor or row["_id"] < query.cursor)
+            and (not query.kinds or row["kind"] in query.kinds)
+            and (query.statuses is None or row["status"] in statuses)
+            and (row["status"] not in (query.not_statuses or []))
+            and (not query.community_id or row["location"]["community_id"] == query.community_id)
+            and (not query.submitted_from or row["submitted_at"] >= query.submitted_from)
+            and (not query.submitted_to or row["submitted_at"] < query.submitted_to)
+        )
+
+    expected = sorted((r["_id"] for r in rows if matches(r)), reverse=True)
+    seen: list[str] = []
+    while True:
+        page = await db.requests.find(
+            request_filter(query), sort=[("_id", DESCENDING)], limit=query.limit
+        ).to_list()
+        seen += [d["_id"] for d in page]
+        if len(page) < query.limit:
+            break
+        query = query.model_copy(update={"cursor": page[-1]["_id"]})
+
+    assert expected, "each case must match something"
+    assert seen == expected

@@ -1,18 +1,30 @@
 """Residents' requests (诉求)."""
 
-from typing import Any
+import logging
+from typing import Annotated, Any, Final, get_args
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.gateway.accounts.model import Role
-from services.gateway.authz import Scope, rule
+from services.gateway.accounts.model import Principal, Role
+from services.gateway.authz import Scope, current_principal, rule
 from services.gateway.deps import CorrelationId, Rpc
 from services.gateway.targets import body_community, request_community
 from shared.contracts.commands import requests as commands
+from shared.contracts.rpc import FieldError, Forbidden, Invalid, Unavailable
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
 
 ADMINS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_ADMIN)
+
+# The resident's fields a permitted caller may see unmasked: what GetRequest.reveal accepts
+# (list[Literal[...]]), so the contract stays the one list. A request carries no exact
+# address today (its location is community/compound/building ids), so there is none to reveal.
+REVEALABLE: Final[tuple[str, ...]] = get_args(
+    get_args(commands.GetRequest.model_fields["reveal"].annotation)[0]
+)
+REASON_MIN, REASON_MAX = 5, 200
 
 
 @router.post(
@@ -36,9 +48,102 @@ async def create_request(
 
 @router.get(
     "/{request_id}",
-    summary="One request, personal data masked",
+    summary="One request, personal data masked unless revealed",
+    description=(
+        "The resident's name and phone come back masked (`李**`, `138****1234`). "
+        "A subdistrict_admin, or a community_admin of the request's community, may ask for "
+        "them unmasked with `reveal=phone,name` and a `reason` (5-200 characters); each "
+        "reveal is written to the audit log (`GET /api/v1/audit?action=reveal`) before the "
+        "answer is sent, and if it cannot be written nothing is revealed (503). "
+        "API keys may not reveal."
+    ),
     **rule(*ADMINS, Role.INTEGRATION, scope=Scope.COMMUNITY, target=request_community),
 )
-async def get_request(request_id: str, request: Request) -> dict[str, Any]:
-    found: dict[str, Any] = request.state.resource  # fetched by the rule's target lookup
-    return found
+async def get_request(
+    request_id: str,
+    request: Request,
+    response: Response,
+    rpc: Rpc,
+    correlation_id: CorrelationId,
+    caller: Annotated[Principal, Depends(current_principal)],
+    reveal: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description=f"comma-separated fields to show unmasked: {', '.join(REVEALABLE)}",
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        Query(max_length=REASON_MAX, description="why: required with `reveal`, for the audit"),
+    ] = None,
+) -> dict[str, Any]:
+    found: dict[str, Any] = request.state.resource  # fetched (masked) by the rule's target lookup
+    fields = revealed_fields(reveal)
+    if not fields:
+        return found
+    community = found["location"]["community_id"]
+    if not may_reveal(caller, community):
+        raise Forbidden(
+            "your role may not reveal personal data: call without `reveal`",
+            [FieldError(loc=["reveal"], msg="not permitted for this caller", type="forbidden")],
+        )
+    why = reveal_reason(reason)
+    revealed: dict[str, Any] = await rpc.call(
+        commands.SERVICE,
+        commands.GET_REQUEST,
+        commands.GetRequest(request_id=request_id, reveal=fields),  # type: ignore[arg-type]
+        correlation_id=correlation_id,
+        traceparent=request.headers.get("traceparent"),
+    )
+    try:
+        await request.app.state.audit.record(
+            "reveal",
+            actor=caller,
+            target=request_id,
+            detail={
+                "resource": "request",
+                "request_id": request_id,
+                "community_id": community,
+                "fields": fields,
+                "resident": found.get("resident"),  # whose, as masked identity
+            },
+            reason=why,
+        )
+    except Exception as exc:  # fail closed: no audit record, no unmasked data
+        log.exception("audit write failed; reveal refused", extra={"request_id": request_id})
+        raise Unavailable("the audit log could not be written, so nothing was revealed") from exc
+    response.headers["Cache-Control"] = "no-store"
+    return revealed
+
+
+def revealed_fields(raw: str | None) -> list[str]:
+    """`phone,name` -> the fields to reveal, deduplicated, in REVEALABLE order.
+
+    Raises Invalid naming `reveal` for a field that cannot be revealed."""
+    asked = {part.strip() for part in (raw or "").split(",") if part.strip()}
+    unknown = sorted(asked.difference(REVEALABLE))
+    if unknown:
+        msg = f"cannot reveal {', '.join(unknown)}; one of: {', '.join(REVEALABLE)}"
+        if "address" in unknown:
+            msg += " (requests carry no exact address, only community/compound/building ids)"
+        raise Invalid(msg, [FieldError(loc=["reveal"], msg=msg, type="enum")])
+    return [field for field in REVEALABLE if field in asked]
+
+
+def reveal_reason(raw: str | None) -> str:
+    """The reason a reveal must give (5-200 characters); raises Invalid naming `reason`."""
+    reason = (raw or "").strip()
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        msg = f"a reveal needs a reason of {REASON_MIN}-{REASON_MAX} characters"
+        raise Invalid(msg, [FieldError(loc=["reason"], msg=msg, type="value_error")])
+    return reason
+
+
+def may_reveal(caller: Principal, community_id: str) -> bool:
+    """People, never API keys: a subdistrict_admin, or a community_admin of that community."""
+    if caller.kind != "user":
+        return False
+    if Role.SUBDISTRICT_ADMIN in caller.roles:
+        return True
+    return Role.COMMUNITY_ADMIN in caller.roles and community_id in caller.communities

@@ -1,0 +1,123 @@
+"""Who sees which event on the live feed: pure, no I/O."""
+
+from typing import Any
+
+import pytest
+
+from services.gateway.accounts.model import Principal, Role
+from services.gateway.feed import communities_of, may_see, selected
+
+pytestmark = pytest.mark.unit
+
+CREATED = "cn.redvest.requests.request.created.v1"
+SENT = "cn.redvest.notify.notification.sent.v1"
+
+
+def person(
+    *roles: Role, communities: tuple[str, ...] = (), teams: tuple[str, ...] = ()
+) -> Principal:
+    return Principal(
+        id="u",
+        name="n",
+        kind="user",
+        roles=frozenset(roles),
+        communities=frozenset(communities),
+        teams=frozenset(teams),
+        member_id="m1" if Role.VOLUNTEER in roles else None,
+        partner_id="p1" if Role.PARTNER in roles else None,
+    )
+
+
+SUB = person(Role.SUBDISTRICT_ADMIN)
+KEY = Principal(id="k", name="k", kind="api_key", roles=frozenset({Role.INTEGRATION}))
+QUANYUN = person(Role.COMMUNITY_ADMIN, communities=("quanyun",))
+TWO = person(Role.COMMUNITY_ADMIN, communities=("quanyun", "xinggang"))
+LEADER = person(Role.TEAM_LEADER, teams=("t1",))
+VOLUNTEER = person(Role.VOLUNTEER)
+PARTNER = person(Role.PARTNER)
+
+
+def event(type_: str, data: Any) -> dict[str, Any]:
+    return {"specversion": "1.0", "id": "e1", "type": type_, "data": data}
+
+
+def request_in(community: str) -> dict[str, Any]:
+    return event(CREATED, {"request_id": "r1", "location": {"community_id": community}})
+
+
+def notification_for(community: str) -> dict[str, Any]:
+    return event(SENT, {"audience": f"role:community_admin@community:{community}"})
+
+
+WITH_COMMUNITY_ID = event("cn.redvest.x.y.z.v1", {"community_id": "quanyun"})
+NAMES_NONE = event("cn.redvest.members.member.joined.v1", {"member_id": "m1"})
+
+
+@pytest.mark.parametrize(
+    ("who", "what", "sees"),
+    [
+        (SUB, request_in("xinggang"), True),
+        (SUB, NAMES_NONE, True),
+        (KEY, notification_for("xinggang"), True),
+        (KEY, NAMES_NONE, True),
+        (QUANYUN, request_in("quanyun"), True),
+        (QUANYUN, notification_for("quanyun"), True),
+        (QUANYUN, WITH_COMMUNITY_ID, True),
+        (QUANYUN, request_in("xinggang"), False),
+        (QUANYUN, notification_for("xinggang"), False),
+        (QUANYUN, NAMES_NONE, False),  # an event that names no community is not theirs
+        (TWO, request_in("xinggang"), True),
+        (TWO, notification_for("quanyun"), True),
+        (TWO, request_in("other"), False),
+        # no event concerns these roles yet: they see nothing, not even their own community's
+        (LEADER, request_in("quanyun"), False),
+        (VOLUNTEER, notification_for("quanyun"), False),
+        (PARTNER, NAMES_NONE, False),
+    ],
+)
+def test_who_sees_what(who: Principal, what: dict[str, Any], sees: bool) -> None:
+    assert may_see(who, what) is sees
+
+
+def test_a_community_id_that_only_starts_like_yours_is_not_yours() -> None:
+    assert not may_see(QUANYUN, request_in("quanyun2"))
+    assert not may_see(QUANYUN, notification_for("quanyun2"))
+    assert not may_see(QUANYUN, event(SENT, {"audience": "role:community_admin@community:"}))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "quanyun",
+        [],
+        {"location": "quanyun"},
+        {"location": {"community_id": ["quanyun"]}},
+        {"community_id": 7},
+        {"audience": ["@community:quanyun"]},
+        {"location": {"community_id": ""}},
+    ],
+)
+def test_malformed_data_shows_nothing_to_a_community_admin(data: Any) -> None:
+    assert communities_of(event(CREATED, data)) == frozenset()
+    assert not may_see(QUANYUN, event(CREATED, data))
+
+
+def test_an_event_may_concern_several_communities() -> None:
+    both = event(
+        SENT,
+        {"location": {"community_id": "a"}, "community_id": "b", "audience": "x@community:c"},
+    )
+    assert communities_of(both) == {"a", "b", "c"}
+    assert communities_of({"type": CREATED}) == frozenset()
+
+
+def test_a_named_community_and_types_narrow_the_feed() -> None:
+    assert selected(SUB, request_in("quanyun"), community="quanyun")
+    assert not selected(SUB, request_in("xinggang"), community="quanyun")
+    assert not selected(SUB, NAMES_NONE, community="quanyun")
+    assert selected(SUB, request_in("quanyun"), types={CREATED})
+    assert not selected(SUB, notification_for("quanyun"), types={CREATED})
+    assert selected(TWO, notification_for("xinggang"), community="xinggang", types={SENT})
+    # naming a community never widens what the caller's own scope allows
+    assert not selected(QUANYUN, request_in("xinggang"), community="xinggang")
