@@ -42,7 +42,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared
+	$(VENV)/bin/mypy shared services tools
 
 # Regenerate the committed JSON Schemas and AsyncAPI documents from the code.
 docs: $(STAMP)

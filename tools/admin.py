@@ -26,10 +26,10 @@ def create_admin(env: Mapping[str, str], username: str, password: str) -> None:
             "-m",
             "services.gateway",
             "create-admin",
-            "--username",
-            username,
-            "--password",
-            password,
+            # "=" form: a generated password may begin with "-", which argparse would
+            # otherwise take for an option.
+            f"--username={username}",
+            f"--password={password}",
         ],
         env={**os.environ, **env},
         capture_output=True,

@@ -33,12 +33,12 @@ def _services() -> dict[str, Any]:
     from services.requests.bootstrap import build as requests
     from services.requests.config import RequestsSettings
 
-    sd = {"subdistrict": EXAMPLE_SUBDISTRICT, "nats_url": "nats://nats:4222"}
+    sd, url = EXAMPLE_SUBDISTRICT, "nats://nats:4222"
     return {
-        "registry": registry(RegistrySettings(**sd)),
-        "activities": activities(ActivitiesSettings(**sd)),
-        "requests": requests(RequestsSettings(**sd)),
-        "notify": notify(NotifySettings(**sd)),
+        "registry": registry(RegistrySettings(subdistrict=sd, nats_url=url)),
+        "activities": activities(ActivitiesSettings(subdistrict=sd, nats_url=url)),
+        "requests": requests(RequestsSettings(subdistrict=sd, nats_url=url)),
+        "notify": notify(NotifySettings(subdistrict=sd, nats_url=url)),
     }
 
 
@@ -64,14 +64,14 @@ def documents() -> dict[str, Any]:
     docs["events/index.json"] = index
     docs["events/README.md"] = events_markdown(index)
     for name, runtime in _services().items():
-        spec = AsyncAPI(
+        asyncapi = AsyncAPI(
             runtime.broker,
             title=f"RedVest {name}",
             version="0.1.0",
             description=f"Events and commands of the RedVest {name} service.",
             schema_version="3.0.0",
         )
-        document = json.loads(spec.to_specification().to_json())
+        document = json.loads(asyncapi.to_specification().to_json())
         fill_payloads(document, runtime.payloads)
         docs[f"asyncapi/{name}.json"] = document
     from services.gateway.app import create_app

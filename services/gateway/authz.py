@@ -160,7 +160,7 @@ INFRASTRUCTURE = frozenset(
 
 def routes_without_rule(routes: list[Any]) -> list[str]:
     return [
-        f"{sorted(r.methods)} {r.path}"
+        f"{sorted(r.methods or ())} {r.path}"
         for r in routes
         if isinstance(r, APIRoute)
         and r.path not in INFRASTRUCTURE

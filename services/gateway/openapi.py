@@ -29,6 +29,21 @@ class Problem(BaseModel):
     errors: list[FieldProblem] = Field(default_factory=list, description="with 422 only")
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send the same key again to get the first response back instead of a "
+    "second effect (kept 24 h; another body with the same key is a 422).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
+
+def _documents_own_errors(responses: dict[str, Any]) -> bool:
+    """Besides FastAPI's automatic 422, the route declared error answers of its own."""
+    return any(code[0] in "45" and code != "422" for code in responses)
+
+
 def _errors_of(method: str, operation: dict[str, Any], path: str) -> list[int]:
     codes = [422, 429, 500, 503]
     if method in ("post", "put", "patch"):
@@ -55,7 +70,17 @@ def install(app: FastAPI) -> None:
         problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for path, operations in document.get("paths", {}).items():
             for method, operation in operations.items():
+                if method == "post" and not path.startswith("/api/v1/auth/"):
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
                 responses = operation.setdefault("responses", {})
+                if _documents_own_errors(responses):
+                    # e.g. Open311, whose spec has its own error shape; the idempotency and
+                    # rate-limit middlewares still answer with problems on every path.
+                    middleware = [422, 429, 503] + ([409] if method == "post" else [])
+                    for code in middleware:
+                        entry = responses.setdefault(str(code), {"description": TITLES[code]})
+                        entry.setdefault("content", {}).update(problem)
+                    continue
                 for code in _errors_of(method, operation, path):
                     responses[str(code)] = {
                         "description": TITLES.get(code, "Error"),

@@ -159,6 +159,8 @@ class ServiceRuntime:
         for hook in self.startup_hooks:
             await hook()
         await self.broker.start()
+        # The server must have our subscriptions before readiness says we serve commands.
+        await self.broker.connection.flush()
         log.info("service started")
 
     async def stop(self) -> None:

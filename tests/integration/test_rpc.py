@@ -40,7 +40,8 @@ async def rpc(nats_url: str, nats_client: NatsClient, subdistrict: str) -> Async
         broker, subdistrict=subdistrict, service="svc", command="greet", model=Greet, handler=greet
     )
     await broker.start()
-    yield RpcClient(nats_client, subdistrict, timeout_s=2)
+    await broker.connection.flush()  # subscriptions registered before the first call
+    yield RpcClient(nats_client, subdistrict, timeout_s=5)  # generous: CI machines get busy
     await broker.stop()
 
 
