@@ -118,8 +118,8 @@ def test_an_unknown_field_is_refused_naming_reveal(raw: str) -> None:
         assert "no exact address" in caught.value.message
 
 
-@pytest.mark.parametrize("raw", [None, "", "    ", "why", "x" * 201])
-def test_a_reveal_needs_a_reason_of_5_to_200_characters(raw: str | None) -> None:
+@pytest.mark.parametrize("raw", [None, "", "    ", "x", " 看 ", "x" * 201])
+def test_a_reveal_needs_a_reason_of_2_to_200_characters(raw: str | None) -> None:
     with pytest.raises(Invalid) as caught:
         reveal_reason(raw)
     assert [d.loc for d in caught.value.details] == [["reason"]]
@@ -127,6 +127,7 @@ def test_a_reveal_needs_a_reason_of_5_to_200_characters(raw: str | None) -> None
 
 def test_a_reason_is_kept_trimmed() -> None:
     assert reveal_reason("  回访核实联系方式  ") == "回访核实联系方式"
+    assert reveal_reason("回访") == "回访"  # two characters say it in Chinese
     assert reveal_reason("x" * 200) == "x" * 200
 
 

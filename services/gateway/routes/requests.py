@@ -24,7 +24,8 @@ ADMINS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_ADMIN)
 REVEALABLE: Final[tuple[str, ...]] = get_args(
     get_args(commands.GetRequest.model_fields["reveal"].annotation)[0]
 )
-REASON_MIN, REASON_MAX = 5, 200
+# Chinese says much in few characters: 「回访」 (a follow-up call) is a whole reason.
+REASON_MIN, REASON_MAX = 2, 200
 
 
 @router.post(
@@ -52,7 +53,7 @@ async def create_request(
     description=(
         "The resident's name and phone come back masked (`李**`, `138****1234`). "
         "A subdistrict_admin, or a community_admin of the request's community, may ask for "
-        "them unmasked with `reveal=phone,name` and a `reason` (5-200 characters); each "
+        "them unmasked with `reveal=phone,name` and a `reason` (2-200 characters); each "
         "reveal is written to the audit log (`GET /api/v1/audit?action=reveal`) before the "
         "answer is sent, and if it cannot be written nothing is revealed (503). "
         "API keys may not reveal."
@@ -132,7 +133,7 @@ def revealed_fields(raw: str | None) -> list[str]:
 
 
 def reveal_reason(raw: str | None) -> str:
-    """The reason a reveal must give (5-200 characters); raises Invalid naming `reason`."""
+    """The reason a reveal must give (2-200 characters); raises Invalid naming `reason`."""
     reason = (raw or "").strip()
     if not REASON_MIN <= len(reason) <= REASON_MAX:
         msg = f"a reveal needs a reason of {REASON_MIN}-{REASON_MAX} characters"
