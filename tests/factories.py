@@ -3,6 +3,7 @@
 import secrets
 from datetime import UTC, datetime
 
+from services.gateway.accounts.model import Principal, Role
 from shared.contracts.catalogue import new_event
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.events.common import LocalizedText, Location
@@ -35,4 +36,33 @@ def notification_sent(notification_id: str = "n1") -> NotificationSent:
         cause_event_id="e1",
         cause_event_type="cn.redvest.requests.request.created.v1",
         sent_at=datetime.now(UTC),
+    )
+
+
+def person(
+    *roles: Role,
+    communities: tuple[str, ...] = (),
+    teams: tuple[str, ...] = (),
+    member: str | None = None,
+) -> Principal:
+    """A signed-in person with these roles (a volunteer is member m1 unless told)."""
+    return Principal(
+        id="u",
+        name="n",
+        kind="user",
+        roles=frozenset(roles),
+        communities=frozenset(communities),
+        teams=frozenset(teams),
+        member_id=member or ("m1" if Role.VOLUNTEER in roles else None),
+        partner_id="p1" if Role.PARTNER in roles else None,
+    )
+
+
+def api_key(*scopes: str) -> Principal:
+    return Principal(
+        id="k",
+        name="k",
+        kind="api_key",
+        roles=frozenset({Role.INTEGRATION}),
+        scopes=frozenset(scopes or ("read",)),
     )

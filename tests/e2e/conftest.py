@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -111,3 +112,23 @@ async def sign_in_admin(gateway: RunningProcess) -> dict[str, str]:
     create_admin(gateway.spec.env, username, password)
     async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
         return await sign_in(http, username, password)
+
+
+async def new_account(
+    http: httpx.AsyncClient, admin: dict[str, str], display_name: str = "测试", **scope: Any
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """An account made through the API by `admin` (roles and scopes as keyword arguments):
+    the created account, and headers signed in as it."""
+    password = secrets.token_urlsafe(12)
+    created = await http.post(
+        "/api/v1/users",
+        headers=admin,
+        json={
+            "username": f"u{secrets.token_hex(4)}",
+            "password": password,
+            "display_name": display_name,
+            **scope,
+        },
+    )
+    assert created.status_code == 201, created.text
+    return created.json(), await sign_in(http, created.json()["username"], password)

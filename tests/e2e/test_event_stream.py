@@ -13,9 +13,8 @@ import pytest
 from nats.aio.client import Client as NatsClient
 
 from shared.contracts.subjects import events_stream
-from tests.e2e.conftest import Launch, RunningProcess, sign_in_admin
+from tests.e2e.conftest import Launch, RunningProcess, new_account, sign_in_admin
 from tests.waiting import eventually
-from tools.admin import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -133,26 +132,8 @@ async def world(launch: Launch) -> World:
     admin = await sign_in_admin(gateway)
     a, b = "a" + secrets.token_hex(3), "b" + secrets.token_hex(3)
     async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
-        admin_of_a = await new_user(http, admin, roles=["community_admin"], communities=[a])
+        _, admin_of_a = await new_account(http, admin, roles=["community_admin"], communities=[a])
     return World(gateway, admin, a, b, admin_of_a)
-
-
-async def new_user(
-    http: httpx.AsyncClient, admin: dict[str, str], **account: Any
-) -> dict[str, str]:
-    password = secrets.token_urlsafe(12)
-    created = await http.post(
-        "/api/v1/users",
-        headers=admin,
-        json={
-            "username": f"u{secrets.token_hex(3)}",
-            "password": password,
-            "display_name": "测试",
-            **account,
-        },
-    )
-    assert created.status_code == 201, created.text
-    return await sign_in(http, created.json()["username"], password)
 
 
 async def create_request(http: httpx.AsyncClient, admin: dict[str, str], community: str) -> str:
@@ -258,7 +239,7 @@ async def test_types_filter_cleanup_and_who_may_connect(
             what="the feed's consumer to be deleted",
         )
 
-        leader = await new_user(http, world.admin, roles=["team_leader"], teams=["t1"])
+        _, leader = await new_account(http, world.admin, roles=["team_leader"], teams=["t1"])
         refusals = {
             "anonymous": ({}, {}),
             "a team leader": (leader, {}),

@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Launch, RunningProcess, sign_in_admin
-from tools.admin import sign_in
+from tests.e2e.conftest import Launch, RunningProcess, new_account, sign_in_admin
 
 pytestmark = pytest.mark.e2e
 
@@ -27,25 +26,6 @@ class World:
     callers: dict[str, dict[str, str]]  # who -> headers
 
 
-async def account(
-    http: httpx.AsyncClient, admin: dict[str, str], display_name: str, **scope: Any
-) -> tuple[str, dict[str, str]]:
-    """A new account (its id) and its signed-in headers."""
-    password = secrets.token_urlsafe(12)
-    created = await http.post(
-        "/api/v1/users",
-        headers=admin,
-        json={
-            "username": f"u{secrets.token_hex(4)}",
-            "password": password,
-            "display_name": display_name,
-            **scope,
-        },
-    )
-    assert created.status_code == 201, created.text
-    return created.json()["id"], await sign_in(http, created.json()["username"], password)
-
-
 @pytest.fixture
 async def world(launch: Launch) -> World:
     processes = [launch("requests"), launch("gateway")]
@@ -55,13 +35,13 @@ async def world(launch: Launch) -> World:
     admin = await sign_in_admin(gateway)
     own, other = "own" + secrets.token_hex(3), "other" + secrets.token_hex(3)
     async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
-        _, owner = await account(
+        _, owner = await new_account(
             http, admin, "社区王书记", roles=["community_admin"], communities=[own]
         )
-        _, stranger = await account(
+        _, stranger = await new_account(
             http, admin, "邻社区赵主任", roles=["community_admin"], communities=[other]
         )
-        _, leader = await account(http, admin, "队长", roles=["team_leader"], teams=["t1"])
+        _, leader = await new_account(http, admin, "队长", roles=["team_leader"], teams=["t1"])
         key = await http.post("/api/v1/api-keys", headers=admin, json={"name": "城市平台"})
         made = await http.post(
             "/api/v1/requests",

@@ -11,9 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Launch, sign_in_admin
+from tests.e2e.conftest import Launch, new_account, sign_in_admin
 from tests.waiting import eventually
-from tools.admin import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -102,26 +101,15 @@ async def test_every_route_keeps_out_strangers_and_other_communities(launch: Lau
     async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
         accounts = {}
         for name, community in (("owner", own), ("stranger", other)):
-            password = secrets.token_urlsafe(12)
-            created = await http.post(
-                "/api/v1/users",
-                headers=admin,
-                json={
-                    "username": f"{name}{secrets.token_hex(2)}",
-                    "password": password,
-                    "display_name": name,
-                    "roles": ["community_admin"],
-                    "communities": [community],
-                },
+            user, accounts[name] = await new_account(
+                http, admin, name, roles=["community_admin"], communities=[community]
             )
-            assert created.status_code == 201, created.text
-            accounts[name] = await sign_in(http, created.json()["username"], password)
         made = await http.post(
             "/api/v1/requests",
             headers=admin,
             json={"kind": "repair", "title": "样本", "location": {"community_id": own}},
         )
-        world = World(own=own, request_id=made.json()["id"], user_id=created.json()["id"])
+        world = World(own=own, request_id=made.json()["id"], user_id=user["id"])
         await eventually(
             lambda: call(
                 http, "GET", "/api/v1/notifications", ({}, {"community_id": own}, None), admin

@@ -5,27 +5,17 @@ from fastapi import HTTPException
 
 from services.gateway.accounts.model import Principal, Role
 from services.gateway.authz import UNCHECKABLE, Scope, Target, authorize
+from tests.factories import api_key, person
 
 pytestmark = pytest.mark.unit
 
 ADMINS = frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_ADMIN})
 
 
-def person(*roles: Role, communities: tuple[str, ...] = (), member: str | None = None) -> Principal:
-    return Principal(
-        id="u",
-        name="n",
-        kind="user",
-        roles=frozenset(roles),
-        communities=frozenset(communities),
-        member_id=member,
-    )
-
-
 SUB = person(Role.SUBDISTRICT_ADMIN)
 QUANYUN = person(Role.COMMUNITY_ADMIN, communities=("quanyun",))
 VOLUNTEER = person(Role.VOLUNTEER, member="m1")
-READ_KEY = Principal(id="k", name="k", kind="api_key", roles=frozenset({Role.INTEGRATION}))
+READ_KEY = api_key()
 
 
 @pytest.mark.parametrize(

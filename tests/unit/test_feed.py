@@ -6,6 +6,7 @@ import pytest
 
 from services.gateway.accounts.model import Principal, Role
 from services.gateway.feed import communities_of, may_see, selected
+from tests.factories import api_key, person
 
 pytestmark = pytest.mark.unit
 
@@ -13,23 +14,8 @@ CREATED = "cn.redvest.requests.request.created.v1"
 SENT = "cn.redvest.notify.notification.sent.v1"
 
 
-def person(
-    *roles: Role, communities: tuple[str, ...] = (), teams: tuple[str, ...] = ()
-) -> Principal:
-    return Principal(
-        id="u",
-        name="n",
-        kind="user",
-        roles=frozenset(roles),
-        communities=frozenset(communities),
-        teams=frozenset(teams),
-        member_id="m1" if Role.VOLUNTEER in roles else None,
-        partner_id="p1" if Role.PARTNER in roles else None,
-    )
-
-
 SUB = person(Role.SUBDISTRICT_ADMIN)
-KEY = Principal(id="k", name="k", kind="api_key", roles=frozenset({Role.INTEGRATION}))
+KEY = api_key()
 QUANYUN = person(Role.COMMUNITY_ADMIN, communities=("quanyun",))
 TWO = person(Role.COMMUNITY_ADMIN, communities=("quanyun", "xinggang"))
 LEADER = person(Role.TEAM_LEADER, teams=("t1",))
