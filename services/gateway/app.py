@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 from faststream.nats import NatsBroker
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.gateway import idempotency, openapi, problems, ratelimit
+from services.gateway import bodylimit, idempotency, openapi, problems, ratelimit
 from services.gateway.accounts.store import AccountStore, AuditLog, TokenPolicy
 from services.gateway.authz import routes_without_rule
 from services.gateway.config import DEV_SECRET, GatewaySettings
@@ -92,6 +92,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.include_router(module.router)
     idempotency.install(app)
     ratelimit.install(app)
+    bodylimit.install(app)  # last added = outermost: oversized bodies never reach the others
     openapi.install(app)
     if missing := routes_without_rule(app.routes):
         raise RuntimeError(f"routes without an authorization rule: {missing}")
