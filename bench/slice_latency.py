@@ -85,7 +85,8 @@ class Processes:
             subdistrict=subdistrict,
             port=free_port(),
             # Stop promptly at the end; nothing is in flight by then.
-            extra_env={f"{name.upper()}_GRACEFUL_TIMEOUT_S": "5"},
+            # The gateway refuses the public development JWT secret unless allowed.
+            extra_env={f"{name.upper()}_GRACEFUL_TIMEOUT_S": "5", "GATEWAY_ALLOW_DEV_SECRET": "1"},
         )
         log_path = self.log_dir / f"{name}.log"
         self.logs[name] = log_path

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from services.gateway.cli import EXIT_TAKEN
+from services.gateway.cli import EXIT_TAKEN, PASSWORD_ENV
 
 
 class CreateAdminFailed(RuntimeError):
@@ -21,17 +21,10 @@ class CreateAdminFailed(RuntimeError):
 def create_admin(env: Mapping[str, str], username: str, password: str) -> None:
     """Raises CreateAdminFailed with the CLI's own message (`.taken` if the name is)."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "services.gateway",
-            "create-admin",
-            # "=" form: a generated password may begin with "-", which argparse would
-            # otherwise take for an option.
-            f"--username={username}",
-            f"--password={password}",
-        ],
-        env={**os.environ, **env},
+        # "=" form: a username may begin with "-", which argparse would take for an option.
+        [sys.executable, "-m", "services.gateway", "create-admin", f"--username={username}"],
+        # The password goes in the environment, never in argv (visible in `ps`).
+        env={**os.environ, **env, PASSWORD_ENV: password},
         capture_output=True,
         text=True,
     )

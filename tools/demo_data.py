@@ -25,7 +25,6 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
         "urgency": "normal",
         "resident_name": "刘女士",
         "resident_phone": "13800000101",
-        "entered_by": "五老红志愿服务队 周建华",
     },
     {
         "kind": "hardship_help",
@@ -43,7 +42,6 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
         "urgency": "normal",
         "resident_name": "陈爷爷",
         "resident_phone": "13800000102",
-        "entered_by": "五老红志愿服务队 李桂兰",
     },
     {
         "kind": "environment",
@@ -100,7 +98,6 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
         "urgency": "normal",
         "resident_name": "李奶奶",
         "resident_phone": "13800000106",
-        "entered_by": "同星志愿者 王芳",
     },
     {
         "kind": "emergency",
@@ -114,7 +111,6 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
         "urgency": "urgent",
         "resident_name": "赵先生",
         "resident_phone": "13800000107",
-        "entered_by": "惠管家 平安管家 孙志强",
     },
     {
         "kind": "neighbour_dispute",
@@ -128,7 +124,6 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
         "urgency": "normal",
         "resident_name": "吴女士",
         "resident_phone": "13800000108",
-        "entered_by": "惠管家 巾帼管家 邓丽",
     },
 ]
 

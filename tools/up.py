@@ -58,6 +58,9 @@ from tools.demo import (
 from tools.demo_data import DEMO_COMMUNITY_ADMINS
 
 PROCESSES = (*SERVICES, "gateway")
+# A development stack: the gateway may start with the public development JWT secret (it
+# refuses to otherwise); a GATEWAY_JWT_SECRET in the environment is still used instead.
+DEV_ENV = {"gateway": {"GATEWAY_ALLOW_DEV_SECRET": "1"}}
 NATS_PORT, MONGO_PORT = 4222, 27017
 READY_TIMEOUT = 90.0  # seconds for every process to answer /healthz/ready (cold start ~5 s)
 ADMIN = "admin"  # the subdistrict_admin `up` creates, and signs in as for the demo data
@@ -131,7 +134,14 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
             ]
 
     specs = [
-        process_spec(n, nats_url=nats_url, mongo_url=mongo_url, subdistrict=subdistrict, port=p)
+        process_spec(
+            n,
+            nats_url=nats_url,
+            mongo_url=mongo_url,
+            subdistrict=subdistrict,
+            port=p,
+            extra_env=DEV_ENV.get(n),
+        )
         for n, p in ports.items()
     ]
     gateway = f"http://127.0.0.1:{ports['gateway']}"

@@ -43,8 +43,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.jwt_secret.startswith("change-me"):
+            raise RuntimeError(
+                "GATEWAY_JWT_SECRET is the placeholder from deploy/example.env: set a real "
+                "one, e.g. `openssl rand -hex 32`"
+            )
         if settings.jwt_secret == DEV_SECRET:
-            log.warning("GATEWAY_JWT_SECRET is the development default: set a real one")
+            if not settings.allow_dev_secret:
+                raise RuntimeError(
+                    "GATEWAY_JWT_SECRET is unset or the public development default: set a "
+                    "real one (at least 32 characters), or GATEWAY_ALLOW_DEV_SECRET=1 for "
+                    "local development only"
+                )
+            log.warning("GATEWAY_JWT_SECRET is the public development default (dev only)")
         mongo = make_client(settings.mongo_url)
         db = service_database(mongo, settings.subdistrict, settings.service)
         app.state.accounts = accounts_store(db, settings)
@@ -108,5 +119,6 @@ def accounts_store(db: AsyncDatabase[dict[str, Any]], settings: GatewaySettings)
             refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
             max_failures=settings.login_max_failures,
             lockout=timedelta(seconds=settings.login_lockout_s),
+            audience=settings.subdistrict,
         ),
     )

@@ -68,20 +68,28 @@ async def authenticate(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal | None:
-    """The caller, from `Authorization: Bearer <access token>` or `X-API-Key`."""
-    if hasattr(request.state, "principal"):
-        principal: Principal | None = request.state.principal
-        return principal
-    principal = None
+    """The caller, from `Authorization: Bearer <access token>` or `X-API-Key`.
+
+    An access token is checked here every time (a signature and a few claims: cheap), with
+    its audience, the gateway's subdistrict: a token another deployment signed is refused
+    even if the two share a secret. Only an API key (or no credentials) is taken from what
+    the idempotency middleware found already, which saves a database read."""
+    principal: Principal | None = None
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise unauthorized("use 'Authorization: Bearer <access token>'")
+        settings = request.app.state.settings
         try:
-            principal = principal_from_token(token, request.app.state.settings.jwt_secret)
+            principal = principal_from_token(
+                token, settings.jwt_secret, getattr(settings, "subdistrict", None)
+            )
         except TokenError as exc:
             raise unauthorized(str(exc)) from exc
+    elif hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
     elif api_key:
         principal = await request.app.state.accounts.principal_of_api_key(api_key)
         if principal is None:
@@ -101,12 +109,12 @@ def authorize(
         return
     if principal is None:
         raise unauthorized("sign in first (POST /api/v1/auth/login) or send an API key")
+    if write and not principal.may_write():  # before AUTHENTICATED: it writes too
+        raise HTTPException(403, "this API key may only read")
     if scope is Scope.AUTHENTICATED:
         return
     if not principal.roles & roles:
         raise HTTPException(403, f"this needs one of the roles: {', '.join(sorted(roles))}")
-    if write and not principal.may_write():
-        raise HTTPException(403, "this API key may only read")
     if scope is Scope.SUBDISTRICT or target is UNCHECKABLE:
         return
     allowed = _covers(principal, scope, target.value)

@@ -17,6 +17,9 @@ class GatewaySettings(ServiceSettings):
     retry_after_s: int = 5
     # Signs access tokens. The default is for `make up` only; compose requires a real one.
     jwt_secret: str = Field(default=DEV_SECRET, min_length=32)
+    # The gateway refuses to start with DEV_SECRET (it is public) unless this is set:
+    # `make up` and the tests set GATEWAY_ALLOW_DEV_SECRET=1; a deployment never should.
+    allow_dev_secret: bool = False
     access_token_ttl_s: int = Field(default=900, ge=60)
     refresh_token_ttl_days: int = Field(default=30, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
@@ -31,3 +34,12 @@ class GatewaySettings(ServiceSettings):
     rate_limit_per_account: str = "300/minute"
     rate_limit_per_api_key: str = "600/minute"
     rate_limit_anonymous: str = "60/minute"  # per client IP
+    # The largest request body taken, in bytes (1 MiB); a larger one is refused with 413.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # The live feed (GET /api/v1/events/stream): open streams per account or API key (per
+    # gateway replica; one more is refused with 429), how many events of the subdistrict's
+    # stream a resume may replay (a Last-Event-ID further back is answered 410 Gone), and
+    # how often a stream opened with an API key checks that the key still exists.
+    event_streams_per_principal: int = Field(default=5, ge=1)
+    event_stream_max_replay: int = Field(default=10_000, ge=0)
+    event_stream_key_check_s: float = Field(default=60.0, gt=0)

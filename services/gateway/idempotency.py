@@ -7,20 +7,25 @@ stored in the gateway's database, collection `idempotency_keys`, for
 `GATEWAY_IDEMPOTENCY_TTL_S` (24 h; a TTL index on `expires_at` forgets it). Then, for the
 same caller and key:
 
-- the same body (SHA-256 of the raw bytes) and path: the stored response again, with
-  `Idempotent-Replayed: true`; the handler does not run;
-- another body or path: 422, the key was used for another request;
+- the same body and query string (SHA-256 of the raw bytes of each) and path: the stored
+  response again, with `Idempotent-Replayed: true`; the handler does not run;
+- another body, query string or path: 422, the key was used for another request;
 - while the first is still running: 409, retry later.
 
-Only responses below 500 are stored. A 5xx (e.g. 503 when a service did not answer) or an
-exception deletes the claim, so the client may retry with the same key. A claim left
-behind by a gateway that died mid-request is taken over after
+Only responses below 500 are stored, and never a 401 or 403. A 5xx (e.g. 503 when a service
+did not answer), a 401/403 or an exception deletes the claim, so the client may retry with
+the same key. A claim left behind by a gateway that died mid-request is taken over after
 `GATEWAY_IDEMPOTENCY_IN_FLIGHT_S`.
 
-The caller is the account (the access token's `sub`), the API key (by its SHA-256 digest:
-no raw credential is stored), or "anonymous" on public routes. A request whose credentials
-are not valid is passed through untouched: the route answers 401 and nothing is stored.
-Without the header nothing changes.
+Keys belong to a caller identified by `identify` from the request's head: the account (the
+access token's `sub`), or the API key (by its SHA-256 digest: no raw credential, nor the
+query string that may carry one, is stored) sent as `X-API-Key` or, on the Open311 routes,
+as the spec's `?api_key=` query parameter. A request without such credentials (anonymous,
+or with the spec's `api_key` only in the form/JSON body, which is read later, by the route)
+or with credentials that are not valid is passed through untouched: no key is claimed,
+nothing is stored, the route answers as without the header. Otherwise anyone could replay
+an integrator's stored response, or poison a key by using it first. Without the header
+nothing changes.
 
 `/api/v1/auth/*` is exempt, deliberately: replaying a stored login or refresh response
 would hand the same tokens to whoever repeats the request (and a refresh token is single
@@ -65,6 +70,11 @@ COLLECTION: Final = "idempotency_keys"
 MAX_KEY_LENGTH: Final = 255
 EXEMPT_PREFIX: Final = "/api/v1/auth/"
 ANONYMOUS: Final = "anonymous"
+# Where the spec's `api_key` query parameter is a credential: routes/open311.py reads it
+# there, and only there (elsewhere a key in a URL, which logs keep, is not taken).
+QUERY_API_KEY_PREFIX: Final = "/open311/"
+# Never stored: a refusal says nothing about the key's request, and must not be replayed.
+NOT_STORED: Final = frozenset({401, 403})
 # Response headers worth replaying; the rest (dates, lengths, trace ids) are per response.
 STORED_HEADERS: Final = frozenset({"content-type", "location", "content-language"})
 
@@ -88,6 +98,11 @@ def fingerprint(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def stored(status: int | None) -> bool:
+    """Whether a response is kept for replay (None: no complete response)."""
+    return status is not None and status < 500 and status not in NOT_STORED
+
+
 def record_id(caller: str, key: str) -> str:
     """The primary key of a (caller, key) pair: one `_id` lookup, no compound index."""
     return hashlib.sha256(json.dumps([caller, key]).encode()).hexdigest()
@@ -109,12 +124,21 @@ class Decision(StrEnum):
 
 
 def decide(
-    record: Doc, body_sha256: str, path: str, now: datetime, in_flight: timedelta
+    record: Doc,
+    body_sha256: str,
+    path: str,
+    now: datetime,
+    in_flight: timedelta,
+    query_sha256: str = fingerprint(b""),
 ) -> Decision:
     """What to do with a request whose key is already recorded."""
     if record["expires_at"] <= now:  # the TTL monitor has not run yet
         return Decision.TAKE_OVER
-    if record["body_sha256"] != body_sha256 or record["path"] != path:
+    if (
+        record["body_sha256"] != body_sha256
+        or record["path"] != path
+        or record.get("query_sha256", fingerprint(b"")) != query_sha256
+    ):
         return Decision.MISMATCH
     if record["state"] == "done":
         return Decision.REPLAY
@@ -123,12 +147,21 @@ def decide(
     return Decision.IN_FLIGHT
 
 
-def claim(caller: str, key: str, path: str, body_sha256: str, now: datetime, ttl: timedelta) -> Doc:
+def claim(
+    caller: str,
+    key: str,
+    path: str,
+    body_sha256: str,
+    now: datetime,
+    ttl: timedelta,
+    query_sha256: str = fingerprint(b""),
+) -> Doc:
     return {
         "_id": record_id(caller, key),
         "caller": caller,
         "key": key,
         "path": path,
+        "query_sha256": query_sha256,  # a digest: the query may carry the spec's api_key
         "body_sha256": body_sha256,
         "state": "in_flight",
         "token": secrets.token_hex(16),  # whose claim: guards the owner's replace and delete
@@ -169,22 +202,30 @@ class Caller:
 
 
 async def identify(gateway: FastAPI, scope: Scope) -> Caller:
-    """The caller, as `authz.authenticate` will see it (same precedence: bearer, then API
-    key). A valid result is cached in `request.state.principal`, which `authenticate` reuses,
-    so the API key is looked up once per request."""
+    """The caller, as `authz.authenticate` and, on the Open311 routes,
+    `routes.open311.spec_api_key` will see it (same precedence: bearer, then `X-API-Key`,
+    then the spec's `?api_key=`). Only the request's head is read: a key in the Open311 form
+    or JSON body is not seen here, so that caller is anonymous to us. A valid result is cached
+    in `request.state.principal`, which `authenticate` reuses, so the API key is looked up
+    once per request."""
     state: dict[str, Any] = scope.setdefault("state", {})
     if isinstance(cached := state.get(_CALLER), Caller):
         return cached
     request = Request(scope)
     header = request.headers.get("authorization", "")
     api_key = request.headers.get("x-api-key")
+    if not header and not api_key and scope["path"].startswith(QUERY_API_KEY_PREFIX):
+        api_key = request.query_params.get("api_key")  # the last one, as the route reads it
     caller = Caller(None, valid=True)
     if header:
         scheme, _, token = header.partition(" ")
         try:
             if scheme.lower() != "bearer" or not token:
                 raise security.TokenError("not a bearer token")
-            principal = security.principal_from_token(token, gateway.state.settings.jwt_secret)
+            settings = gateway.state.settings
+            principal = security.principal_from_token(
+                token, settings.jwt_secret, audience=settings.subdistrict
+            )
             caller = Caller(principal, valid=True)
         except security.TokenError:
             caller = Caller(None, valid=False)
@@ -225,16 +266,19 @@ class IdempotencyMiddleware:
             await self._problem(422, detail, path, scope, receive, send)
             return
         who = await identify(self.gateway, scope)
-        if not who.valid:
-            await self.app(scope, receive, send)  # the route answers 401; nothing to store
+        if not who.valid or who.principal is None:
+            # No credentials we can see (the route may still find a body-borne api_key) or
+            # bad ones: no key is claimed or stored, so nobody shares the anonymous keys.
+            await self.app(scope, receive, send)
             return
         body = await read_body(receive)
         if body is None:
             return  # the client went away before sending its body
         caller, key = caller_of(who.principal, who.api_key), keys[0]
+        query = fingerprint(scope.get("query_string", b""))
         replayed = _replaying_receive(body, receive)
         try:
-            outcome = await self._claim(caller, key, path, fingerprint(body))
+            outcome = await self._claim(caller, key, path, fingerprint(body), query)
         except PyMongoError:
             log.exception("idempotency store unavailable", extra={"path": path})
             settings = self.gateway.state.settings
@@ -250,16 +294,17 @@ class IdempotencyMiddleware:
             return
         await self._run(outcome, scope, replayed, send)
 
-    async def _claim(self, caller: str, key: str, path: str, body_sha256: str) -> Doc | Response:
+    async def _claim(
+        self, caller: str, key: str, path: str, body_sha256: str, query_sha256: str
+    ) -> Doc | Response:
         """Our claim on the key, or the response to give instead (replay, 409, 422)."""
         settings = self.gateway.state.settings
         in_flight = timedelta(seconds=settings.idempotency_in_flight_s)
         collection = self.collection()
         for _ in range(3):  # a record can vanish or be taken over between our two reads
             now = datetime.now(UTC)
-            mine = claim(
-                caller, key, path, body_sha256, now, timedelta(seconds=settings.idempotency_ttl_s)
-            )
+            ttl = timedelta(seconds=settings.idempotency_ttl_s)
+            mine = claim(caller, key, path, body_sha256, now, ttl, query_sha256)
             try:
                 await collection.insert_one(mine)
                 return mine
@@ -268,14 +313,14 @@ class IdempotencyMiddleware:
             record: Doc | None = await collection.find_one({"_id": mine["_id"]})
             if record is None:
                 continue
-            match decide(record, body_sha256, path, now, in_flight):
+            match decide(record, body_sha256, path, now, in_flight, query_sha256):
                 case Decision.REPLAY:
                     return replay(record)
                 case Decision.MISMATCH:
                     return problem(
                         422,
                         f"This {HEADER} was already used with another request body"
-                        " (or path); use a new key for a new request.",
+                        " (or path, or query string); use a new key for a new request.",
                         instance=path,
                         code="idempotency-key-reused",
                         errors=[
@@ -332,9 +377,9 @@ class IdempotencyMiddleware:
     ) -> None:
         guard = {"_id": mine["_id"], "token": mine["token"]}
         try:
-            if status is not None and status < 500:
+            if status is not None and stored(status):
                 await self.collection().replace_one(guard, completed(mine, status, headers, body))
-            else:  # a 5xx, an exception, or no complete response: the key may be retried
+            else:  # a 5xx, a 401/403, an exception, or no complete response: retry may follow
                 await self.collection().delete_one(guard)
         except PyMongoError:
             # The claim stays in flight until GATEWAY_IDEMPOTENCY_IN_FLIGHT_S, then is taken over.

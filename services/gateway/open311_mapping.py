@@ -5,7 +5,9 @@
   its group's name the `group`;
 - the location every request needs is the *attribute* `community_id` (required), with
   `compound_id` and `building_id` (optional); a kind's own extra fields, once the catalogue
-  has them, follow as more attributes;
+  has them, follow as more attributes. The spec's `address_id` is the same location as one
+  path, `community/compound/building` (ADDRESS_ID): what GET answers, a POST may send back
+  instead of the attributes;
 - our statuses map onto the spec's `open`/`closed` (CLOSED_STATUSES; everything else,
   including statuses added later, is open);
 - personal data never leaves through Open311: a service request carries no resident.
@@ -67,12 +69,16 @@ LOCATION_CODES: Final = tuple(a["code"] for a in LOCATION_ATTRIBUTES)
 # address, e-mail, device or account today (and keeps no more personal data than it needs);
 # media_url waits for photo references. `api_key` and `jurisdiction_id` are read elsewhere.
 ACCEPTED_NOT_KEPT: Final = frozenset(
-    {"lat", "long", "address_string", "address_id", "email", "device_id", "account_id"}
+    {"lat", "long", "address_string", "email", "device_id", "account_id"}
     | {"media_url", "api_key", "jurisdiction_id"}
 )
 POST_FIELDS: Final = frozenset(
-    {"service_code", "description", "first_name", "last_name", "phone"} | ACCEPTED_NOT_KEPT
+    {"service_code", "description", "first_name", "last_name", "phone", "address_id"}
+    | ACCEPTED_NOT_KEPT
 )
+# address_id: the location codes as one path, `community/compound/building`, a missing part
+# left empty (`quanyun//b3`: no compound) and trailing empty parts dropped (`quanyun`).
+ADDRESS_ID_SEPARATOR: Final = "/"
 TITLE_LENGTH: Final = 30
 
 # Our command's fields, as the spec names them in an error.
@@ -202,7 +208,6 @@ def service_request(
     """A request's public (masked) view as the spec's service request. No resident data."""
     names = {k["code"]: k["name"][lang] for k in kinds}
     location = view.get("location") or {}
-    path = [location.get(c) for c in LOCATION_CODES]
     timeline = view.get("timeline") or []
     handler = view.get("handler") or {}
     photos = view.get("photos") or []
@@ -219,12 +224,33 @@ def service_request(
         "updated_datetime": last_change(view, timeline),
         "expected_datetime": view.get("due_at"),
         "address": None,  # no free-text address: the location is community/compound/building
-        "address_id": "/".join(p for p in path if p) or None,
+        "address_id": address_id(location),
         "zipcode": None,
         "lat": None,
         "long": None,
         "media_url": _photo_url(photos[0]) if photos else None,
     }
+
+
+def address_id(location: Mapping[str, Any]) -> str | None:
+    """{community_id, compound_id, building_id} -> `community/compound/building`; a missing
+    middle part stays empty so the path reads back the same (`quanyun//b3`)."""
+    parts = [str(location.get(c) or "") for c in LOCATION_CODES]
+    while parts and not parts[-1]:
+        parts.pop()
+    return ADDRESS_ID_SEPARATOR.join(parts) or None
+
+
+def location_of_address_id(value: str) -> dict[str, str]:
+    """`community/compound/building` (as address_id answers) -> the location attributes."""
+    parts = value.split(ADDRESS_ID_SEPARATOR)
+    if len(parts) > len(LOCATION_CODES) or not parts[0].strip():
+        raise Open311Error(
+            400,
+            "address_id must be community_id[/compound_id[/building_id]], as GET answers it",
+        )
+    pairs = zip(LOCATION_CODES, parts, strict=False)  # fewer parts: the later codes absent
+    return {code: part.strip() for code, part in pairs if part.strip()}
 
 
 def status_notes(timeline: Sequence[Mapping[str, Any]]) -> str | None:
@@ -269,7 +295,9 @@ def split_post_fields(fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[s
         if key == "attribute" and isinstance(value, Mapping):
             attributes.update({str(k): v for k, v in value.items()})
         elif match := _ATTRIBUTE_KEY.match(key):
-            attributes[match.group(1)] = value
+            # `attribute[code][]` is the spec's multi-value notation: always a list.
+            many = bool(match.group(2)) and not isinstance(value, list)
+            attributes[match.group(1)] = [value] if many else value
         elif key in POST_FIELDS:
             top[key] = value
         else:
@@ -299,7 +327,14 @@ def create_request_body(
     if unknown:
         names = ", ".join(f"attribute[{a}]" for a in unknown)
         raise Open311Error(400, f"{names}: not an attribute of service {code!r}")
-    values = {k: _text(v, f"attribute[{k}]") for k, v in attributes.items()}
+    values: dict[str, Any] = {
+        k: _text(v, f"attribute[{k}]") if k in LOCATION_CODES else _values(v, f"attribute[{k}]")
+        for k, v in attributes.items()
+    }
+    given_address = _text(top.get("address_id"), "address_id")
+    if given_address and not values.get("community_id"):
+        # The attributes, when given, win; address_id fills in for them.
+        values |= location_of_address_id(given_address)
     missing = [c for c, a in declared.items() if a.get("required") and not values.get(c)]
     if missing:
         names = ", ".join(f"attribute[{a}]" for a in missing)
@@ -355,14 +390,30 @@ def normalize_phone(phone: str) -> str:
 
 
 def _text(value: Any, field: str) -> str | None:
+    """One value. A field given twice (a repeated form field, a JSON list) is a 400: which
+    one was meant cannot be told, and dropping one silently loses what the caller sent."""
     if value is None:
         return None
-    if isinstance(value, list):  # a repeated form field: the last one wins, as in a form
-        value = value[-1] if value else None
-        return _text(value, field)
+    if isinstance(value, list):
+        if len(value) > 1:
+            raise Open311Error(400, f"{field} was given more than once; it takes one value")
+        return _text(value[0], field) if value else None
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return str(value).strip()
     raise Open311Error(400, f"{field} must be text")
+
+
+def one_text(value: Any, field: str) -> str | None:
+    """A spec field that takes one value, as text (400 if given twice or not text)."""
+    return _text(value, field)
+
+
+def _values(value: Any, field: str) -> str | list[str] | None:
+    """A kind's own attribute: one value, or all of them for a multi-value attribute
+    (`attribute[code][]=a&attribute[code][]=b`, a repeated field, or a JSON list)."""
+    if isinstance(value, list):
+        return [text for v in value if (text := _text(v, field)) is not None]
+    return _text(value, field)
 
 
 def validation_description(exc: ValidationError) -> str:

@@ -30,6 +30,8 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "Gone",
+    413: "Content too large",
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",

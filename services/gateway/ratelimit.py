@@ -7,8 +7,12 @@ window leaves it and frees a slot (at least 1).
 
 Limits (env, in the `limits` notation such as "300/minute"):
 `GATEWAY_RATE_LIMIT_PER_ACCOUNT` (300/minute), `GATEWAY_RATE_LIMIT_PER_API_KEY`
-(600/minute), `GATEWAY_RATE_LIMIT_ANONYMOUS` (60/minute per client IP). A request whose
-credentials are not valid counts as anonymous, so guessing tokens or keys is limited too.
+(600/minute), `GATEWAY_RATE_LIMIT_ANONYMOUS` (60/minute per client IP). The caller is found
+as for the Idempotency-Key (`idempotency.identify`): a bearer token, `X-API-Key`, or on the
+Open311 routes the spec's `?api_key=`, which gets the per-key limit; a key only in an Open311
+form/JSON body is not seen before the route runs, so that request counts as anonymous. A
+request whose credentials are not valid counts as anonymous, so guessing tokens or keys is
+limited too.
 
 The counters live in memory, **per gateway replica**: with N replicas behind a load
 balancer a caller may get up to N times the limit, and a restart forgets the counts. A
@@ -19,7 +23,9 @@ The client IP is the connection's peer. Behind a proxy or ingress, run uvicorn w
 `--proxy-headers --forwarded-allow-ips=<the proxy>` so the peer is the real client;
 otherwise every anonymous caller shares the proxy's budget.
 
-Probes, metrics, the API docs, the console and the AsyncAPI documents are not limited.
+The liveness and readiness probes (`/healthz/live`, `/healthz/ready`), metrics, the API
+docs, the console and the AsyncAPI documents are not limited. The aggregated `/healthz`
+(which pings every service over NATS) is: anonymous, per client IP.
 """
 
 import math
@@ -36,7 +42,9 @@ from services.gateway.accounts.model import Principal
 from services.gateway.idempotency import identify
 from services.gateway.problems import problem
 
-# Path prefixes never limited (each also matches its sub-paths).
+# Paths never limited: the probes, exactly (not the aggregated /healthz, which fans out to
+# every service), and prefixes (each also matching its sub-paths).
+EXEMPT_PATHS: Final = frozenset({"/healthz/live", "/healthz/ready"})
 EXEMPT: Final = (
     "/metrics",
     "/docs",
@@ -49,7 +57,7 @@ EXEMPT: Final = (
 
 
 def exempt(path: str) -> bool:
-    return path.startswith("/healthz") or any(
+    return path in EXEMPT_PATHS or any(
         path == prefix or path.startswith(prefix + "/") for prefix in EXEMPT
     )
 

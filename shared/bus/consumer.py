@@ -58,6 +58,7 @@ class ConsumerPolicy:
     ack_wait_s: float = 30.0
     batch_size: int = 1
     ack_confirm_s: float = 2.0
+    fetch_timeout_s: float = 1.0
 
     def delay_after(self, delivery: int) -> float:
         return self.backoff_s[min(delivery - 1, len(self.backoff_s) - 1)]
@@ -183,7 +184,9 @@ def subscribe(broker: NatsBroker, consumer: EventConsumer, subject: str) -> None
         subject,
         stream=JStream(events_stream(consumer.subdistrict), declare=False),
         durable=consumer.name,
-        pull_sub=PullSub(batch_size=policy.batch_size, timeout=1.0),
+        # Shutdown waits up to this long for the last fetch to come back (see
+        # shared/runtime/service.py), so it is short.
+        pull_sub=PullSub(batch_size=policy.batch_size, timeout=policy.fetch_timeout_s),
         ack_policy=AckPolicy.MANUAL,
         config=ConsumerConfig(
             ack_wait=policy.ack_wait_s,

@@ -20,7 +20,6 @@ EXAMPLE_REQUEST = {
     "urgency": "normal",
     "resident_name": "王先生",
     "resident_phone": "13800000199",
-    "entered_by": "五老红志愿服务队 周建华",
 }
 EXAMPLE_COMMUNITY = "quanyun"
 # Who the curl examples sign in as, the first of these with a known password.

@@ -17,6 +17,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
+from faststream.nats.subscriber.usecases.stream_pull_subscriber import PullStreamSubscriber
 from pydantic import BaseModel
 
 from shared.bus import rpc
@@ -165,7 +166,16 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         log.info("service stopping: finishing in-flight messages")
-        # All at once: each waits for its in-flight handlers, and one after another the
+        # Pull loops first: stop asking for more, and let each finish what its last fetch
+        # (at most one fetch timeout) brought. FastStream's own stop cancels that loop, and a
+        # message fetched in that instant would sit unacknowledged until ack_wait.
+        pulls = [s for s in self.broker.subscribers if isinstance(s, PullStreamSubscriber)]
+        for subscriber in pulls:
+            subscriber.running = False
+        loops = [task for subscriber in pulls for task in subscriber.tasks]
+        if loops:
+            await asyncio.wait(loops, timeout=self.settings.graceful_timeout_s)
+        # Then all at once: each waits for its in-flight handlers, and one after another the
         # waits would add up past the orchestrator's grace period.
         await asyncio.gather(*(s.stop() for s in self.broker.subscribers))
         for relay in self.relays.values():

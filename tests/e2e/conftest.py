@@ -24,6 +24,8 @@ FAST_ENV = {
     "OUTBOX_SWEEP_INTERVAL_S": "1",
     "GRACEFUL_TIMEOUT_S": "15",
     "LOG_LEVEL": "INFO",
+    # The gateway refuses the public development JWT secret unless allowed (GATEWAY_...).
+    "ALLOW_DEV_SECRET": "1",
 }
 
 

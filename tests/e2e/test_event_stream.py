@@ -3,16 +3,21 @@
 import asyncio
 import json
 import secrets
+import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from nats.aio.client import Client as NatsClient
 
-from shared.contracts.subjects import events_stream
+from services.gateway.config import DEV_SECRET
+from services.gateway.feed import EventFeed, FeedInterrupted
+from shared.bus.streams import events_stream_config
+from shared.contracts.subjects import events_filter, events_stream
 from tests.e2e.conftest import Launch, RunningProcess, new_account, sign_in_admin
 from tests.waiting import eventually
 
@@ -21,6 +26,9 @@ pytestmark = pytest.mark.e2e
 CREATED = "cn.redvest.requests.request.created.v1"
 SENT = "cn.redvest.notify.notification.sent.v1"
 WITHIN = 20.0  # every wait for an event is bounded by this
+# The server drops an unused consumer after 10 s (feed.INACTIVE_THRESHOLD_S): the gateway's
+# own cleanup must be seen well before, or the test would pass without it.
+CLEANED_UP_WITHIN = 3.0
 
 
 @dataclass
@@ -40,6 +48,10 @@ class Message:
         return bool(self.data.get("correlationid") == action)
 
 
+class Ended(Exception):
+    """The server ended the stream with `event: end`; the argument is its reason."""
+
+
 class Feed:
     """One open SSE response, parsed line by line."""
 
@@ -49,9 +61,13 @@ class Feed:
         self.seen: list[Message] = []
 
     async def next(self) -> Message:
+        """The next event; raises Ended at the server's `event: end` (which has no id)."""
         fields: dict[str, str] = {}
         async for line in self._lines:
             if not line:
+                if "data" in fields and fields.get("event") == "end":
+                    assert "id" not in fields, "the end must not move Last-Event-ID"
+                    raise Ended(json.loads(fields["data"])["reason"])
                 if "data" in fields:
                     message = Message(
                         int(fields["id"]), fields["event"], json.loads(fields["data"])
@@ -89,6 +105,15 @@ class Feed:
             raise AssertionError(f"no {sorted(missing)} within {WITHIN} s") from None
         return self.seen[start:]
 
+    async def end(self, within: float = WITHIN) -> str:
+        """Read until the server ends the stream; its reason. Bounded in time."""
+        async with asyncio.timeout(within):
+            while True:
+                try:
+                    await self.next()
+                except Ended as ended:
+                    return str(ended.args[0])
+
 
 @asynccontextmanager
 async def feed(
@@ -125,7 +150,12 @@ class World:
 
 @pytest.fixture
 async def world(launch: Launch) -> World:
-    processes = [launch(name) for name in ("requests", "notify", "gateway")]
+    return await start_world(launch)
+
+
+async def start_world(launch: Launch, **gateway_env: str) -> World:
+    processes = [launch(name) for name in ("requests", "notify")]
+    processes.append(launch("gateway", **gateway_env))
     for process in processes:
         await process.ready()
     gateway = processes[-1]
@@ -231,11 +261,12 @@ async def test_types_filter_cleanup_and_who_may_connect(
             in_b = await create_request(http, world.admin, world.b)
             got = await notifications.until((SENT, in_b))
             assert {m.event for m in got} == {SENT}
-        # The client went away: its consumer goes too (no durable consumer per client).
+        # The client went away: its consumer goes too (no durable consumer per client),
+        # deleted by the gateway at once, not by the server's inactivity timer (10 s).
         await eventually(
             lambda: ephemeral_consumers(nats_client, subdistrict),
             lambda n: n == 0,
-            within=WITHIN,
+            within=CLEANED_UP_WITHIN,
             what="the feed's consumer to be deleted",
         )
 
@@ -258,3 +289,149 @@ async def test_types_filter_cleanup_and_who_may_connect(
             params={"max_events": 0},
         )
         assert bad.status_code == 422
+
+
+def short_lived(headers: dict[str, str], seconds: float) -> dict[str, str]:
+    """The same caller with a token like theirs (every claim copied) that expires sooner."""
+    token = headers["Authorization"].removeprefix("Bearer ")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    claims["exp"] = int(time.time() + seconds)
+    return {"Authorization": "Bearer " + jwt.encode(claims, DEV_SECRET, algorithm="HS256")}
+
+
+async def test_a_stream_ends_when_its_token_expires_and_resumes_losing_nothing(
+    world: World, nats_client: NatsClient, subdistrict: str
+) -> None:
+    soon = short_lived(world.admin_of_a, 4)
+    async with httpx.AsyncClient(base_url=world.gateway.base_url, timeout=10) as http:
+        async with feed(http, soon, {"community_id": world.a}) as own:
+            before = await create_request(http, world.admin, world.a)
+            last_seen = (await own.until((CREATED, before)))[-1].id
+            assert await own.end(within=15) == "token expired"
+        # Its consumer is gone with it, before the server's own timer would remove it.
+        await eventually(
+            lambda: ephemeral_consumers(nats_client, subdistrict),
+            lambda n: n == 0,
+            within=CLEANED_UP_WITHIN,
+            what="the expired feed's consumer to be deleted",
+        )
+        # Meanwhile more happens; the client comes back with a fresh token and the last id.
+        after = await create_request(http, world.admin, world.a)
+        async with feed(
+            http, world.admin_of_a, {"community_id": world.a}, last_event_id=last_seen
+        ) as resumed:
+            got = await resumed.until((SENT, before), *both(after))
+        assert got[0].id > last_seen
+        # A token that has expired already opens nothing.
+        gone = await http.get(
+            "/api/v1/events/stream", headers=short_lived(world.admin, -1), params={"max_events": 0}
+        )
+        assert gone.status_code == 401
+
+
+async def test_a_stream_opened_with_an_api_key_ends_when_the_key_is_revoked(
+    launch: Launch,
+) -> None:
+    world = await start_world(launch, EVENT_STREAM_KEY_CHECK_S="0.5")
+    async with httpx.AsyncClient(base_url=world.gateway.base_url, timeout=10) as http:
+        made = await http.post("/api/v1/api-keys", headers=world.admin, json={"name": "城市平台"})
+        assert made.status_code == 201, made.text
+        key = {"X-API-Key": made.json()["api_key"]}
+        async with feed(http, key, {"types": CREATED}) as integration:
+            action = await create_request(http, world.admin, world.b)
+            await integration.until((CREATED, action))
+            revoked = await http.delete(
+                f"/api/v1/api-keys/{made.json()['id']}", headers=world.admin
+            )
+            assert revoked.status_code == 204, revoked.text
+            assert await integration.end(within=10) == "API key revoked"
+
+
+async def test_one_caller_may_hold_five_streams_at_once(world: World) -> None:
+    async with (
+        httpx.AsyncClient(base_url=world.gateway.base_url, timeout=10) as http,
+        AsyncExitStack() as streams,
+    ):
+        first = await streams.enter_async_context(AsyncExitStack())
+        await first.enter_async_context(feed(http, world.admin))
+        for _ in range(4):
+            await streams.enter_async_context(feed(http, world.admin))
+        sixth = await http.get("/api/v1/events/stream", headers=world.admin)
+        assert sixth.status_code == 429, sixth.text
+        assert sixth.headers["content-type"] == "application/problem+json"
+        assert int(sixth.headers["Retry-After"]) > 0
+        # Somebody else is not counted against them.
+        async with feed(http, world.admin_of_a, {"community_id": world.a}):
+            pass
+        # Closing one frees its place.
+        await first.aclose()
+
+        async def reopened() -> int:
+            response = await http.get(
+                "/api/v1/events/stream", headers=world.admin, params={"max_events": 0}
+            )
+            return response.status_code
+
+        await eventually(
+            reopened, lambda code: code == 200, within=CLEANED_UP_WITHIN, what="a free place"
+        )
+
+
+async def test_a_resume_from_too_far_back_is_gone(launch: Launch) -> None:
+    world = await start_world(launch, EVENT_STREAM_MAX_REPLAY="3")
+    async with httpx.AsyncClient(base_url=world.gateway.base_url, timeout=10) as http:
+        async with feed(http, world.admin) as everything:
+            first = await create_request(http, world.admin, world.a)
+            last_seen = (await everything.until(*both(first)))[-1].id
+            second = await create_request(http, world.admin, world.b)
+            await everything.until(*both(second))
+            third = await create_request(http, world.admin, world.b)
+            latest = (await everything.until(*both(third)))[-1].id
+        assert latest - last_seen > 3
+        for stale in (last_seen, latest + 1000):
+            gone = await http.get(
+                "/api/v1/events/stream",
+                headers={**world.admin, "Last-Event-ID": str(stale)},
+                params={"max_events": 0},
+            )
+            assert gone.status_code == 410, f"{stale}: {gone.text}"
+            assert gone.headers["content-type"] == "application/problem+json"
+            assert "without Last-Event-ID" in gone.json()["detail"]
+        # Close enough, it resumes as ever.
+        async with feed(http, world.admin, last_event_id=latest - 1) as resumed:
+            assert (await resumed.next()).id == latest
+
+
+async def test_a_feed_that_falls_behind_ends_instead_of_skipping(
+    nats_client: NatsClient, subdistrict: str
+) -> None:
+    """The consumer's buffer is bounded; overflowing it ends the feed, never leaves a gap."""
+    js = nats_client.jetstream()
+    await js.add_stream(events_stream_config(subdistrict))
+    subject = events_filter(subdistrict).replace(">", "x.y.z")
+    body = json.dumps({"type": CREATED, "data": {"pad": "x" * 10_000}}).encode()
+    for _ in range(200):
+        await js.publish(subject, body)
+    opened = await EventFeed.open(
+        nats_client, subdistrict, 0, pending_msgs=1000, pending_bytes=100_000
+    )
+    try:
+        # Let the server push more than the buffer holds.
+        consumer = events_stream(subdistrict)
+
+        async def delivered() -> int:
+            infos = await js.consumers_info(consumer)
+            return max((i.delivered.stream_seq for i in infos if i.delivered), default=0)
+
+        await eventually(delivered, lambda n: n > 20, within=WITHIN, what="deliveries")
+        sequences: list[int] = []
+        with pytest.raises(FeedInterrupted, match="fell behind"):
+            async with asyncio.timeout(WITHIN):
+                while True:
+                    item = await opened.next(within=1)
+                    if item is not None:
+                        sequences.append(item.sequence)
+        assert sequences == list(range(1, len(sequences) + 1)), "no gap before the end"
+        assert len(sequences) < 200
+    finally:
+        await opened.close()

@@ -198,3 +198,125 @@ async def test_an_api_key_replays_its_own_keys(stack: RunningProcess) -> None:
         forged = {"X-API-Key": "rvk_made_up"}
         refused = await http.post("/api/v1/requests", headers=keyed(forged, key), json=a_request())
         assert refused.status_code == 401 and "idempotent-replayed" not in refused.headers
+
+
+# -- keys belong to callers with valid credentials, the Open311 ?api_key= included ---------------
+
+OPEN311 = "/open311/v2/requests.json"
+
+
+def open311_form(community: str = "c1") -> dict[str, str]:
+    return {"service_code": "repair", "attribute[community_id]": community, "description": "井盖"}
+
+
+async def issue_key(http: httpx.AsyncClient, admin: dict[str, str], name: str = "12345热线") -> str:
+    issued = await http.post("/api/v1/api-keys", headers=admin, json={"name": name, "write": True})
+    assert issued.status_code == 201, issued.text
+    key: str = issued.json()["api_key"]
+    return key
+
+
+async def stored_records(mongo_url: str, subdistrict: str, key: str) -> list[dict[str, Any]]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    try:
+        keys = client[database_name(subdistrict, "gateway")]["idempotency_keys"]
+        return [doc async for doc in keys.find({"key": key})]
+    finally:
+        await client.close()
+
+
+async def test_an_anonymous_replay_never_gets_an_integrators_stored_response(
+    stack: RunningProcess, mongo_url: str, subdistrict: str
+) -> None:
+    admin = await sign_in_admin(stack)
+    key = secrets.token_hex(8)
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=10) as http:
+        api_key = await issue_key(http, admin)
+        # The spec's way: the key in the query string.
+        first = await http.post(
+            OPEN311, params={"api_key": api_key}, headers=keyed({}, key), data=open311_form()
+        )
+        assert first.status_code == 201, first.text
+        again = await http.post(
+            OPEN311, params={"api_key": api_key}, headers=keyed({}, key), data=open311_form()
+        )
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.json() == first.json()
+
+        # Anyone else, with the same key and body but without the integrator's api_key.
+        stranger = await http.post(OPEN311, headers=keyed({}, key), data=open311_form())
+        assert stranger.status_code == 401, stranger.text
+        assert "idempotent-replayed" not in stranger.headers
+        assert first.json()[0]["service_request_id"] not in stranger.text
+
+    [record] = await stored_records(mongo_url, subdistrict, key)
+    assert record["caller"].startswith("api_key:") and record["status"] == 201
+    assert api_key not in str(record), "neither the key nor the query that carried it is kept"
+
+
+async def test_an_anonymous_first_use_does_not_poison_the_key(
+    stack: RunningProcess, mongo_url: str, subdistrict: str
+) -> None:
+    admin = await sign_in_admin(stack)
+    key = secrets.token_hex(8)
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=10) as http:
+        api_key = await issue_key(http, admin)
+        poisoned = await http.post(OPEN311, headers=keyed({}, key), data=open311_form())
+        assert poisoned.status_code == 401
+        anonymous = await http.post("/api/v1/requests", headers=keyed({}, key), json=a_request())
+        assert anonymous.status_code == 401
+        # Nothing at all is recorded for anonymous POSTs, so they cannot fill the store.
+        assert await stored_records(mongo_url, subdistrict, key) == []
+
+        real = await http.post(
+            OPEN311, params={"api_key": api_key}, headers=keyed({}, key), data=open311_form()
+        )
+        assert real.status_code == 201, real.text
+        assert "idempotent-replayed" not in real.headers
+
+        # A key in the form body (the spec allows it) is read by the route, not before it:
+        # the request is served, without Idempotency-Key handling (and nothing stored).
+        body_key = secrets.token_hex(8)
+        in_body = [
+            await http.post(
+                OPEN311, headers=keyed({}, body_key), data={**open311_form(), "api_key": api_key}
+            )
+            for _ in range(2)
+        ]
+        assert [r.status_code for r in in_body] == [201, 201], in_body[0].text
+        assert all("idempotent-replayed" not in r.headers for r in in_body)
+        assert await stored_records(mongo_url, subdistrict, body_key) == []
+    [record] = await stored_records(mongo_url, subdistrict, key)
+    assert record["caller"].startswith("api_key:")
+
+
+async def test_query_api_key_callers_have_their_own_keys(stack: RunningProcess) -> None:
+    admin = await sign_in_admin(stack)
+    key = secrets.token_hex(8)
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=10) as http:
+        one, two = await issue_key(http, admin, "一"), await issue_key(http, admin, "二")
+        answers = [
+            await http.post(
+                OPEN311, params={"api_key": k}, headers=keyed({}, key), data=open311_form()
+            )
+            for k in (one, two)
+        ]
+        assert [a.status_code for a in answers] == [201, 201], answers[1].text
+        assert all("idempotent-replayed" not in a.headers for a in answers)
+        ids = {a.json()[0]["service_request_id"] for a in answers}
+        assert len(ids) == 2, "two integrators, two requests: no 422, no shared answer"
+
+
+async def test_a_query_api_key_gets_the_per_key_rate_limit(launch: Launch) -> None:
+    await launch("requests").ready()
+    gateway = launch("gateway", RATE_LIMIT_PER_API_KEY="3/minute")
+    await gateway.ready()
+    admin = await sign_in_admin(gateway)
+    services = "/open311/v2/services.json"
+    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
+        one, two = await issue_key(http, admin, "一"), await issue_key(http, admin, "二")
+        codes = [(await http.get(services, params={"api_key": one})).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        assert (await http.get(services, headers={"X-API-Key": one})).status_code == 429
+        assert (await http.get(services, params={"api_key": two})).status_code == 200
+        assert (await http.get(services)).status_code == 401, "anonymous has its own budget"

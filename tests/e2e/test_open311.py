@@ -121,7 +121,8 @@ async def test_a_request_made_in_our_api_is_served_the_open311_way(
             json={"kind": "complaint", "title": "噪音", "location": {"community_id": community}},
         )
         assert other.status_code == 201, other.text
-        key = {"X-API-Key": await api_key(http, admin, write=False)}
+        raw_key = await api_key(http, admin, write=False)
+        key = {"X-API-Key": raw_key}
 
         listed = await http.get("/open311/v2/requests.json", headers=key)
         assert listed.status_code == 200, listed.text
@@ -132,7 +133,7 @@ async def test_a_request_made_in_our_api_is_served_the_open311_way(
         assert mapped["status"] == "open"
         assert mapped["service_code"] == "repair" and mapped["service_name"] == "维修"
         assert mapped["description"] == "晚上看不清台阶"
-        assert mapped["address_id"] == f"{community}/b3"
+        assert mapped["address_id"] == f"{community}//b3"  # no compound: an empty part
         assert datetime.fromisoformat(mapped["requested_datetime"]).tzinfo is not None
         assert "1234" not in listed.text and "李" not in listed.text  # no personal data
 
@@ -175,6 +176,20 @@ async def test_a_request_made_in_our_api_is_served_the_open311_way(
         second = await http.get(following, headers=key)
         ids = [r["service_request_id"] for r in first.json() + second.json()]
         assert ids == [other.json()["id"], request_id], "newest first"
+        # The spec's api_key in the query works, but the next-page link does not repeat it.
+        by_query = await http.get(
+            "/open311/v2/requests.json",
+            params={
+                **filtered,
+                "service_code": "repair,complaint",
+                "page_size": 1,
+                "api_key": raw_key,
+            },
+        )
+        assert by_query.status_code == 200, by_query.text
+        link = by_query.headers["link"]
+        assert "api_key" not in link and raw_key not in link and "cursor=" in link
+        assert link.split(">")[0].lstrip("<") == following
 
         missing = await http.get("/open311/v2/requests/nope.json", headers=key)
         assert missing.status_code == 404 and missing.json()[0]["code"] == 404
@@ -301,5 +316,31 @@ async def test_a_request_posted_through_open311_is_ours_and_notifies_the_admins(
         assert bad_key.status_code == 401
         assert bad_key.json()[0]["description"] == "the API key is not valid"
 
-        await eventually(inbox, lambda i: len(i) == 2, what="the JSON post's notification")
-        assert len(await inbox()) == 2, "only the two accepted posts made requests"
+        # The place as GET's address_id (community/compound/building) instead of attributes.
+        by_address = await http.post(
+            "/open311/v2/requests.json",
+            headers={"X-API-Key": write_key},
+            data={"service_code": "repair", "address_id": f"{community}/haide/b9"},
+        )
+        assert by_address.status_code == 201, by_address.text
+        placed = await http.get(
+            f"/api/v1/requests/{by_address.json()[0]['service_request_id']}", headers=admin
+        )
+        assert placed.json()["location"] == {
+            "community_id": community,
+            "compound_id": "haide",
+            "building_id": "b9",
+        }
+        # A one-value field sent twice is refused, not cut down to its last value.
+        twice = await http.post(
+            "/open311/v2/requests.json",
+            headers={"X-API-Key": write_key},
+            data={**form, "description": ["楼道灯坏了", "电梯也坏了"]},
+        )
+        assert twice.status_code == 400, twice.text
+        assert twice.json()[0]["description"] == (
+            "description was given more than once; it takes one value"
+        )
+
+        await eventually(inbox, lambda i: len(i) == 3, what="the later posts' notifications")
+        assert len(await inbox()) == 3, "only the three accepted posts made requests"

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.e2e
 NAME, PHONE = "李奶奶", "13812341234"
 MASKED = {"name": "李**", "phone": "138****1234"}
 WHY = "回访核实联系方式"
+ID_NUMBER = "11010119900307123X"
+MASKED_DESCRIPTION = "请打138****1234找她，身份证110101********123X"
 
 
 @dataclass
@@ -49,6 +51,7 @@ async def world(launch: Launch) -> World:
             json={
                 "kind": "repair",
                 "title": "楼道灯坏了",
+                "description": f"请打{PHONE}找她，身份证{ID_NUMBER}",  # in her own words
                 "location": {"community_id": own, "building_id": "b3"},
                 "resident_name": NAME,
                 "resident_phone": PHONE,
@@ -214,3 +217,52 @@ async def test_the_audit_log_is_the_subdistrict_admins_and_records_sign_ins(
 
         too_big = await http.get("/api/v1/audit", params={"limit": 101}, headers=admin)
         assert too_big.status_code == 422
+
+
+async def test_free_text_is_masked_and_a_reveal_does_not_unmask_it(world: World) -> None:
+    path = f"/api/v1/requests/{world.request_id}"
+    async with client(world) as http:
+        read = await http.get(path, headers=world.callers["api_key"])
+        assert read.json()["description"] == MASKED_DESCRIPTION
+        revealed = await http.get(
+            path, params={"reveal": "phone,name", "reason": WHY}, headers=world.callers["owner"]
+        )
+        assert revealed.json()["resident"] == {"name": NAME, "phone": PHONE}
+        assert revealed.json()["description"] == MASKED_DESCRIPTION, "reveal: fields only"
+        assert ID_NUMBER not in revealed.text
+
+
+def without_instance(response: httpx.Response) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
+    return {k: v for k, v in body.items() if k != "instance"}
+
+
+async def test_a_missing_request_answers_exactly_as_one_outside_the_scope(world: World) -> None:
+    """Nobody learns from the answer whether a request id exists."""
+    existing = f"/api/v1/requests/{world.request_id}"
+    missing = f"/api/v1/requests/{world.request_id[:-4]}zzzz"
+    too_long = "/api/v1/requests/" + "9" * 65
+    asked = {"reveal": "phone", "reason": WHY}
+    async with client(world) as http:
+        for who, status in (("stranger", 404), ("team_leader", 403), (None, 401)):
+            headers = world.callers[who] if who else {}
+            answers = [
+                await http.get(path, headers=headers, params=params)
+                for path in (existing, missing, too_long)
+                for params in ({}, asked)
+            ]
+            assert {a.status_code for a in answers} == {status}, (who, answers[0].text)
+            assert len({str(without_instance(a)) for a in answers}) == 1, who
+            if status == 404:
+                assert without_instance(answers[0]) == {
+                    "type": "https://redvest.example/problems/404",
+                    "title": "Not found",
+                    "status": 404,
+                    "detail": "not found",
+                }
+        # Whoever may see every request gets the same 404 for one that does not exist.
+        for who in ("subdistrict_admin", "api_key", "owner"):
+            for path in (missing, too_long):
+                answer = await http.get(path, headers=world.callers[who])
+                assert answer.status_code == 404, (who, answer.text)
+                assert without_instance(answer)["detail"] == "not found"

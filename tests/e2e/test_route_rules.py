@@ -22,6 +22,20 @@ class World:
     own: str  # a community the "owner" administers
     request_id: str  # a request in it
     user_id: str  # an account
+    api_key_id: str  # an API key (revoked by the rightful caller's call)
+
+
+# The only routes in the document anyone may call without credentials. A data route
+# declared PUBLIC by mistake fails here instead of passing unchecked.
+PUBLIC_ROUTES = frozenset(
+    {
+        "POST /api/v1/auth/login",
+        "POST /api/v1/auth/refresh",
+        "POST /api/v1/auth/logout",
+        "GET /asyncapi",
+        "GET /asyncapi/{service}.json",
+    }
+)
 
 
 Call = tuple[dict[str, str], dict[str, Any], Any]  # path params, query, json body
@@ -30,6 +44,11 @@ SAMPLES: dict[str, Callable[[World], Call]] = {
     "POST /api/v1/auth/refresh": lambda w: ({}, {}, {"refresh_token": "x"}),
     "POST /api/v1/auth/logout": lambda w: ({}, {}, {"refresh_token": "x"}),
     "GET /api/v1/auth/me": lambda w: ({}, {}, None),
+    "PUT /api/v1/auth/password": lambda w: (
+        {},
+        {},
+        {"current_password": "not the password", "new_password": "long enough pw"},
+    ),
     "POST /api/v1/users": lambda w: (
         {},
         {},
@@ -47,7 +66,10 @@ SAMPLES: dict[str, Callable[[World], Call]] = {
         {},
         {"roles": ["community_admin"], "communities": [w.own]},
     ),
+    "POST /api/v1/users/{user_id}/disable": lambda w: ({"user_id": w.user_id}, {}, None),
+    "POST /api/v1/users/{user_id}/enable": lambda w: ({"user_id": w.user_id}, {}, None),
     "POST /api/v1/api-keys": lambda w: ({}, {}, {"name": "city platform"}),
+    "DELETE /api/v1/api-keys/{key_id}": lambda w: ({"key_id": w.api_key_id}, {}, None),
     "POST /api/v1/requests": lambda w: (
         {},
         {},
@@ -101,7 +123,7 @@ async def test_every_route_keeps_out_strangers_and_other_communities(launch: Lau
     async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
         accounts = {}
         for name, community in (("owner", own), ("stranger", other)):
-            user, accounts[name] = await new_account(
+            _, accounts[name] = await new_account(
                 http, admin, name, roles=["community_admin"], communities=[community]
             )
         made = await http.post(
@@ -109,7 +131,17 @@ async def test_every_route_keeps_out_strangers_and_other_communities(launch: Lau
             headers=admin,
             json={"kind": "repair", "title": "样本", "location": {"community_id": own}},
         )
-        world = World(own=own, request_id=made.json()["id"], user_id=user["id"])
+        # The account the user routes act on (roles changed, disabled): not one that calls.
+        subject, _ = await new_account(
+            http, admin, "subject", roles=["community_admin"], communities=[other]
+        )
+        key = await http.post("/api/v1/api-keys", headers=admin, json={"name": "sample"})
+        world = World(
+            own=own,
+            request_id=made.json()["id"],
+            user_id=subject["id"],
+            api_key_id=key.json()["id"],
+        )
         await eventually(
             lambda: call(
                 http, "GET", "/api/v1/notifications", ({}, {"community_id": own}, None), admin
@@ -126,6 +158,10 @@ async def test_every_route_keeps_out_strangers_and_other_communities(launch: Lau
         ]
         missing = [f"{m} {p}" for m, p, _ in routes if f"{m} {p}" not in SAMPLES]
         assert not missing, f"add a sample to SAMPLES for the new routes: {missing}"
+        public = {f"{m} {p}" for m, p, rule in routes if rule["scope"] == "public"}
+        assert public <= PUBLIC_ROUTES, (
+            f"routes open to anyone that should not be: {sorted(public - PUBLIC_ROUTES)}"
+        )
 
         for method, path, rule in routes:
             sample = SAMPLES[f"{method} {path}"](world)

@@ -32,7 +32,6 @@ async def test_a_request_becomes_a_notification_for_the_community_admins(launch:
                 "channel": "via_volunteer",
                 "resident_name": "李奶奶",
                 "resident_phone": "13812341234",
-                "entered_by": "v-deng",
             },
             headers={"X-Correlation-Id": "corr-slice"},
         )
@@ -40,6 +39,8 @@ async def test_a_request_becomes_a_notification_for_the_community_admins(launch:
         request = created.json()
         assert request["status"] == "submitted"
         assert request["resident"] == {"name": "李**", "phone": "138****1234"}
+        me = (await http.get("/api/v1/auth/me")).json()
+        assert request["entered_by"] == f"user:{me['id']}", "who entered it: the caller"
 
         async def inbox() -> list[dict]:
             page = await http.get("/api/v1/notifications", params={"community_id": community})
@@ -106,7 +107,26 @@ async def test_errors_are_problem_details(launch: Launch) -> None:
         missing = await http.get("/api/v1/requests/nope")
         assert missing.status_code == 404
         assert missing.headers["content-type"] == "application/problem+json"
-        assert "nope" in missing.json()["detail"]
+        assert missing.json()["detail"] == "not found"  # as for one outside the scope
+        too_long = await http.get("/api/v1/requests/" + "x" * 65)
+        assert too_long.status_code == 404, too_long.text
+        assert {k: v for k, v in too_long.json().items() if k != "instance"} == {
+            k: v for k, v in missing.json().items() if k != "instance"
+        }
+
+        for extra, field in (
+            ({"location": {"community_id": "c1", "bogus": 1}}, "location.bogus"),
+            ({"entered_by": "v-deng"}, "entered_by"),
+            ({"client_ref": "0" * 64}, "client_ref"),
+        ):
+            refused = await http.post(
+                "/api/v1/requests",
+                json={"kind": "repair", "title": "漏水", "location": {"community_id": "c1"}}
+                | extra,
+            )
+            assert refused.status_code == 422, refused.text
+            [error] = refused.json()["errors"]
+            assert (error["field"], error["type"]) == (field, "extra_forbidden")
 
         bad_page = await http.get("/api/v1/notifications", params={"limit": 1000})
         assert bad_page.status_code == 422

@@ -742,3 +742,129 @@ async def test_request_listing_filters_with_newest_first_paging(
 
     assert expected, "each case must match something"
     assert seen == expected
+
+
+# --- Failed-login counts, account versions, API keys (services/gateway/accounts/store.py) ----
+
+
+async def test_login_attempt_count_is_an_update_one_upsert_with_set_on_insert(
+    db: AsyncDatabase[Doc],
+) -> None:
+    """`update_one` upsert of `$inc` + `$setOnInsert` (which nx-27017 honours here, unlike
+    in find_one_and_update), then a read: the window's start is set once, the count grows."""
+    first = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    later = first + timedelta(minutes=1)
+
+    def attempt(at: datetime) -> Doc:
+        return {
+            "$inc": {"attempts": 1},
+            "$setOnInsert": {"first_at": at, "expires_at": at + timedelta(minutes=15)},
+        }
+
+    await db.login_failures.update_one({"_id": "k1"}, attempt(first), upsert=True)
+    await db.login_failures.update_one({"_id": "k1"}, attempt(later), upsert=True)
+
+    assert await db.login_failures.find_one({"_id": "k1"}) == {
+        "_id": "k1",
+        "attempts": 2,
+        "first_at": first,
+        "expires_at": first + timedelta(minutes=15),
+    }
+
+
+async def test_twenty_concurrent_upsert_increments_count_exactly(db: AsyncDatabase[Doc]) -> None:
+    """Concurrent first attempts: each counts once, none is lost (a DuplicateKeyError from
+    an upsert race is retried by the store, as here)."""
+    at = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+    async def attempt() -> None:
+        update = {"$inc": {"attempts": 1}, "$setOnInsert": {"first_at": at}}
+        for _ in range(5):
+            try:
+                await db.login_failures.update_one({"_id": "k1"}, update, upsert=True)
+                return
+            except DuplicateKeyError:
+                continue
+        raise AssertionError("an upsert kept colliding")
+
+    await asyncio.gather(*(attempt() for _ in range(20)))
+
+    assert await db.login_failures.find_one({"_id": "k1"}) == {
+        "_id": "k1",
+        "attempts": 20,
+        "first_at": at,
+    }
+
+
+async def test_delete_one_guarded_by_an_aware_datetime(db: AsyncDatabase[Doc]) -> None:
+    """A window that has passed is deleted only if it is still the one read (`first_at`)."""
+    at = datetime(2026, 5, 1, 9, 0, 0, 123000, tzinfo=UTC)
+    await db.login_failures.insert_one({"_id": "k1", "attempts": 6, "first_at": at})
+    read = await db.login_failures.find_one({"_id": "k1"})
+    assert read is not None
+
+    stale = await db.login_failures.delete_one({"_id": "k1", "first_at": at + timedelta(seconds=1)})
+    current = await db.login_failures.delete_one({"_id": "k1", "first_at": read["first_at"]})
+
+    assert (stale.deleted_count, current.deleted_count) == (0, 1)
+    assert await db.login_failures.find_one({"_id": "k1"}) is None
+
+
+async def test_set_with_inc_of_a_missing_field_starts_it_at_the_increment(
+    db: AsyncDatabase[Doc],
+) -> None:
+    """The account's token_version: absent until the first role change, disable or new
+    password; a `$set` boolean alongside is read by truthiness (it may come back as 1)."""
+    await db.users.insert_one({"_id": "u1", "roles": ["volunteer"]})
+
+    await db.users.update_one(
+        {"_id": "u1"}, {"$set": {"disabled": True}, "$inc": {"token_version": 1}}
+    )
+    await db.users.update_one(
+        {"_id": "u1"}, {"$set": {"roles": ["partner"]}, "$inc": {"token_version": 1}}
+    )
+
+    stored = await db.users.find_one({"_id": "u1"})
+    assert stored is not None
+    assert stored["token_version"] == 2
+    assert stored["roles"] == ["partner"]
+    assert stored["disabled"]
+
+
+async def test_find_one_by_a_string_field_then_delete_by_id(db: AsyncDatabase[Doc]) -> None:
+    """Revoking an API key: found by its public id (indexed), deleted by its digest."""
+    await db.api_keys.create_index([("id", ASCENDING)])
+    await db.api_keys.insert_many(
+        [{"_id": f"digest{i}", "id": f"key{i}", "scopes": ["read"]} for i in range(3)]
+    )
+
+    record = await db.api_keys.find_one({"id": "key1"})
+    assert record is not None
+    deleted = await db.api_keys.delete_one({"_id": record["_id"]})
+
+    assert deleted.deleted_count == 1
+    assert await db.api_keys.find_one({"id": "key1"}) is None
+    assert await db.api_keys.find_one({"id": "nope"}) is None
+    assert await db.api_keys.count_documents({}) == 2
+
+
+async def test_client_ref_claim_before_the_aggregate_makes_one_request(
+    db: AsyncDatabase[Doc],
+) -> None:
+    """services/requests/handlers.py: a reference is claimed (insert_one by `_id`) before
+    the request is stored; a second claimant reads the recorded request id, and the
+    request's own `_id` lets only one insert of it succeed. Refs expire by a TTL index."""
+    await db.client_refs.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
+    now = datetime.now(UTC)
+    at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as the store keeps it
+    ref = {"_id": "f" * 64, "request_id": "r1", "fingerprint": "a" * 64, "at": at}
+    await db.client_refs.insert_one({**ref, "expires_at": at + timedelta(days=30)})
+    with pytest.raises(DuplicateKeyError):
+        await db.client_refs.insert_one({**ref, "request_id": "r2"})
+    found = await db.client_refs.find_one({"_id": "f" * 64})
+    assert found is not None and found["request_id"] == "r1" and found["at"] == at
+
+    await db.requests.insert_one(aggregate(found["request_id"]))
+    with pytest.raises(DuplicateKeyError):
+        await db.requests.insert_one(aggregate(found["request_id"]))
+    assert await db.requests.count_documents({}) == 1

@@ -35,6 +35,12 @@ READ_KEY = api_key()
         (QUANYUN, ADMINS, Scope.SUBDISTRICT, Target(None), False, None),
         (READ_KEY, frozenset({Role.INTEGRATION}), Scope.COMMUNITY, Target("x"), False, None),
         (READ_KEY, frozenset({Role.INTEGRATION}), Scope.COMMUNITY, Target("x"), True, 403),
+        # A read-only key may not write even where any signed-in caller may (e.g. a
+        # password change); reads there stay open to it, and public routes to everyone.
+        (READ_KEY, ADMINS, Scope.AUTHENTICATED, Target(None), True, 403),
+        (READ_KEY, ADMINS, Scope.AUTHENTICATED, Target(None), False, None),
+        (QUANYUN, ADMINS, Scope.AUTHENTICATED, Target(None), True, None),
+        (None, ADMINS, Scope.PUBLIC, Target(None), True, None),
         (VOLUNTEER, frozenset({Role.VOLUNTEER}), Scope.SELF, Target("m1"), False, None),
         (VOLUNTEER, frozenset({Role.VOLUNTEER}), Scope.SELF, Target("m2"), False, 403),
     ],

@@ -9,8 +9,9 @@ from services.notify.domain.inbox import community_admins, for_request_created, 
 from services.requests.domain.kinds import UnknownKind
 from services.requests.domain.model import submit
 from services.requests.domain.privacy import mask_name, mask_phone
-from shared.contracts.commands.requests import CreateRequest
+from shared.contracts.commands.requests import CreateRequest, CreateRequestBody
 from shared.contracts.events.common import Location
+from shared.contracts.events.requests import RequestCreated
 
 pytestmark = pytest.mark.unit
 
@@ -101,3 +102,35 @@ def test_an_older_event_without_the_kind_name_still_makes_a_notification() -> No
     older = event.model_copy(update={"kind_name": None})
     [note] = for_request_created(older, event_id="e6", event_type="t", now=NOW)
     assert "（repair）" in note.zh.body
+
+
+@pytest.mark.parametrize("field", ["entered_by", "client_ref"])
+def test_the_http_body_does_not_let_the_caller_say_who_entered_it_or_its_reference(
+    field: str,
+) -> None:
+    body = {"kind": "repair", "title": "漏水", "location": {"community_id": "c1"}}
+    with pytest.raises(ValidationError) as caught:
+        CreateRequestBody.model_validate({**body, field: "a" * 64})
+    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [((field,), "extra_forbidden")]
+    assert set(CreateRequest.model_fields) == set(CreateRequestBody.model_fields) | {
+        "entered_by",
+        "client_ref",
+    }
+
+
+def test_a_commands_location_refuses_unknown_fields_and_an_events_ignores_them() -> None:
+    location = {"community_id": "c1", "bogus": 1}
+    for model in (CreateRequestBody, CreateRequest):
+        with pytest.raises(ValidationError) as caught:
+            model.model_validate({"kind": "repair", "title": "漏水", "location": location})
+        assert [e["loc"] for e in caught.value.errors()] == [("location", "bogus")]
+    assert Location.model_validate(location) == Location(community_id="c1")
+    _, event = submit(command(), request_id="r7", now=NOW)
+    newer = {**event.model_dump(mode="json"), "location": location, "added_later": True}
+    assert RequestCreated.model_validate(newer).location.community_id == "c1"
+
+
+def test_a_client_ref_is_a_sha256_digest() -> None:
+    assert command(client_ref="ab" * 32).client_ref == "ab" * 32
+    with pytest.raises(ValidationError):
+        command(client_ref="my-own-ref")

@@ -1,11 +1,24 @@
 """Who sees which event on the live feed: pure, no I/O."""
 
+import json
+import time
+from types import SimpleNamespace
 from typing import Any
 
+import jwt
+import nats.errors
 import pytest
 
 from services.gateway.accounts.model import Principal, Role
-from services.gateway.feed import communities_of, may_see, selected
+from services.gateway.feed import (
+    EventFeed,
+    FeedInterrupted,
+    StreamSlots,
+    communities_of,
+    may_see,
+    selected,
+    token_expiry,
+)
 from tests.factories import api_key, person
 
 pytestmark = pytest.mark.unit
@@ -107,3 +120,84 @@ def test_a_named_community_and_types_narrow_the_feed() -> None:
     assert selected(TWO, notification_for("xinggang"), community="xinggang", types={SENT})
     # naming a community never widens what the caller's own scope allows
     assert not selected(QUANYUN, request_in("xinggang"), community="xinggang")
+
+
+# -- reading: the feed never skips silently (a fake subscription stands in for nats-py) --
+
+
+def message(stream: int, consumer: int, body: Any = None) -> SimpleNamespace:
+    data = json.dumps(body if body is not None else event(CREATED, {})).encode()
+    sequence = SimpleNamespace(stream=stream, consumer=consumer)
+    return SimpleNamespace(data=data, metadata=SimpleNamespace(sequence=sequence))
+
+
+class FakeSubscription:
+    def __init__(self, *messages: SimpleNamespace, library_last: int = 0) -> None:
+        self.messages = list(messages)
+        self._sub = SimpleNamespace(_jsi=SimpleNamespace(_sseq=library_last))
+
+    @property
+    def pending_msgs(self) -> int:
+        return len(self.messages)
+
+    async def next_msg(self, timeout: float | None) -> SimpleNamespace:  # noqa: ASYNC109 (nats-py's)
+        if not self.messages:
+            raise nats.errors.TimeoutError
+        return self.messages.pop(0)
+
+
+def feed_of(subscription: FakeSubscription) -> EventFeed:
+    return EventFeed(None, "S", subscription)  # type: ignore[arg-type]
+
+
+async def test_the_feed_reads_in_order_and_skips_what_is_no_cloudevent() -> None:
+    subscription = FakeSubscription(
+        message(7, 1), message(8, 2, body=[1]), message(9, 3), library_last=9
+    )
+    opened = feed_of(subscription)
+    got = [await opened.next(1), await opened.next(1)]
+    assert [item.sequence for item in got if item is not None] == [7, 9]
+    assert await opened.next(1) is None
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        (message(7, 1), message(9, 3)),  # nats-py dropped the second: its buffer was full
+        (message(7, 1), message(9, 1)),  # it recreated the consumer after dropping some
+    ],
+)
+async def test_a_gap_ends_the_feed(messages: tuple[SimpleNamespace, ...]) -> None:
+    opened = feed_of(FakeSubscription(*messages))
+    assert (await opened.next(1)) is not None
+    with pytest.raises(FeedInterrupted, match="fell behind"):
+        await opened.next(1)
+
+
+async def test_messages_dropped_at_the_end_end_the_feed_once_it_is_idle() -> None:
+    opened = feed_of(FakeSubscription(message(7, 1), library_last=9))
+    assert (await opened.next(1)) is not None
+    with pytest.raises(FeedInterrupted, match="fell behind"):
+        await opened.next(1)
+
+
+def test_streams_per_caller_are_counted_and_given_back_once() -> None:
+    slots = StreamSlots(2)
+    first, second = slots.take("u1"), slots.take("u1")
+    assert first is not None and second is not None
+    assert slots.take("u1") is None
+    assert slots.take("u2") is not None  # another caller has their own
+    first.release()
+    first.release()  # idempotent: the generator and the background task both release
+    assert slots.held("u1") == 1
+    assert slots.take("u1") is not None
+    assert slots.take("u1") is None
+
+
+def test_token_expiry_reads_exp_and_checks_the_signature() -> None:
+    secret = "s" * 40
+    exp = int(time.time()) - 5  # an expired token still tells when it expired
+    token = jwt.encode({"sub": "u1", "exp": exp, "aud": "t1"}, secret, algorithm="HS256")
+    assert token_expiry(token, secret) == exp
+    with pytest.raises(jwt.InvalidTokenError):
+        token_expiry(token, "x" * 40)

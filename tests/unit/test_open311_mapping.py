@@ -145,7 +145,7 @@ def test_a_request_as_a_service_request_has_every_spec_field_and_no_resident() -
         "updated_datetime": "2026-05-01T08:30:15.123000+00:00",
         "expected_datetime": None,
         "address": None,
-        "address_id": "quanyun/b3",
+        "address_id": "quanyun//b3",  # no compound: its part stays empty
         "zipcode": None,
         "lat": None,
         "long": None,
@@ -250,6 +250,67 @@ def test_command_errors_name_the_specs_fields() -> None:
     with pytest.raises(ValidationError) as caught:
         CreateRequest.model_validate(body)
     assert spec.validation_description(caught.value).startswith("phone:")
+
+
+@pytest.mark.parametrize(
+    ("location", "path"),
+    [
+        ({"community_id": "quanyun"}, "quanyun"),
+        ({"community_id": "quanyun", "compound_id": "hd"}, "quanyun/hd"),
+        ({"community_id": "quanyun", "compound_id": None, "building_id": "b3"}, "quanyun//b3"),
+        ({"community_id": "quanyun", "compound_id": "hd", "building_id": "b3"}, "quanyun/hd/b3"),
+        ({}, None),
+    ],
+)
+def test_address_id_reads_back_as_the_same_location(
+    location: dict[str, Any], path: str | None
+) -> None:
+    assert spec.address_id(location) == path
+    if path:
+        given = {k: v for k, v in location.items() if v}
+        assert spec.location_of_address_id(path) == given
+
+
+def test_a_post_may_give_its_place_as_the_address_id_get_answers() -> None:
+    posted = {"service_code": "repair", "address_id": spec.address_id(VIEW["location"])}
+    body = spec.create_request_body(posted, KINDS, entered_by=None)
+    assert body["location"] == {"community_id": "quanyun", "building_id": "b3"}
+    assert CreateRequest.model_validate(body).location.building_id == "b3"
+    both = {**posted, "attribute[community_id]": "jingxing"}
+    body = spec.create_request_body(both, KINDS, entered_by=None)
+    assert body["location"] == {"community_id": "jingxing"}, "the attributes win"
+    for bad in ("/hd/b3", "a/b/c/d"):
+        with pytest.raises(spec.Open311Error) as caught:
+            spec.create_request_body({**posted, "address_id": bad}, KINDS, entered_by=None)
+        assert caught.value.status == 400 and "address_id" in caught.value.description
+
+
+def test_a_one_value_field_given_twice_is_refused_not_cut_to_the_last() -> None:
+    for field in ("description", "attribute[community_id]", "phone"):
+        fields = {"service_code": "repair", "attribute[community_id]": "c1", field: ["a", "b"]}
+        with pytest.raises(spec.Open311Error) as caught:
+            spec.create_request_body(fields, KINDS, entered_by=None)
+        assert caught.value.status == 400
+        assert caught.value.description == f"{field} was given more than once; it takes one value"
+    once = {"service_code": ["repair"], "attribute[community_id]": ["c1"]}
+    assert spec.create_request_body(once, KINDS, entered_by=None)["location"] == {
+        "community_id": "c1"
+    }
+
+
+def test_a_multi_value_attribute_keeps_every_value() -> None:
+    pets = {"code": "pets", "type": "string", "values": ["cat", "dog"]}
+    kinds = [{**REPAIR, "fields": [pets]}]
+    for given in (
+        {"attribute[pets][]": ["cat", "dog"]},  # the spec's multivaluelist notation
+        {"attribute[pets]": ["cat", "dog"]},  # the same key twice
+        {"attribute": {"community_id": "c1", "pets": ["cat", "dog"]}},  # JSON
+    ):
+        fields = {"service_code": "repair", "attribute[community_id]": "c1", **given}
+        body = spec.create_request_body(fields, kinds, entered_by=None)
+        assert body["fields"] == {"pets": ["cat", "dog"]}, given
+    one = {"service_code": "repair", "attribute[community_id]": "c1", "attribute[pets][]": "cat"}
+    assert spec.create_request_body(one, kinds, entered_by=None)["fields"] == {"pets": ["cat"]}
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,11 @@ class RefreshBody(Strict):
     refresh_token: str = Field(min_length=1, max_length=256)
 
 
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=10, max_length=256)
+
+
 class TokenPair(BaseModel):
     access_token: str
     token_type: str = "bearer"
@@ -54,6 +59,7 @@ class UserPublic(BaseModel):
     member_id: str | None
     partner_id: str | None
     created_at: datetime
+    disabled: bool = Field(default=False, description="may not sign in or refresh")
 
 
 class ApiKeyCreate(Strict):

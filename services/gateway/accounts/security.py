@@ -43,9 +43,19 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def access_token(principal: Principal, secret: str, ttl: timedelta) -> str:
+def access_token(
+    principal: Principal,
+    secret: str,
+    ttl: timedelta,
+    *,
+    audience: str | None = None,
+    version: int = 0,
+) -> str:
+    """`audience` is the subdistrict id (claim `aud`): a deployment accepts only its own
+    tokens even if another one shares its secret. `version` is the account's
+    `token_version` (claim `ver`), bumped when its roles, status or password change."""
     now = datetime.now(UTC)
-    claims = {
+    claims: dict[str, Any] = {
         "sub": principal.id,
         "name": principal.name,
         "roles": sorted(principal.roles),
@@ -57,14 +67,24 @@ def access_token(principal: Principal, secret: str, ttl: timedelta) -> str:
         "iat": now,
         "exp": now + ttl,
         "jti": str(uuid.uuid4()),
+        "ver": version,
     }
+    if audience is not None:
+        claims["aud"] = audience
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def principal_from_token(token: str, secret: str) -> Principal:
+def principal_from_token(token: str, secret: str, audience: str | None = None) -> Principal:
+    """With `audience` (the gateway's subdistrict id) the token must carry it as `aud`;
+    without, `aud` is not checked (only for callers that merely identify, never authorize)."""
+    required = ["exp", "sub", "typ"] + (["aud"] if audience is not None else [])
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, secret, algorithms=["HS256"], options={"require": ["exp", "sub", "typ"]}
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=audience,
+            options={"require": required, "verify_aud": audience is not None},
         )
     except jwt.ExpiredSignatureError as exc:
         raise TokenError("the access token has expired; refresh it") from exc

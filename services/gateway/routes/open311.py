@@ -27,7 +27,9 @@ from services.gateway import open311_mapping as spec
 from services.gateway.accounts.model import Principal, Role
 from services.gateway.authz import Scope, current_principal, rule, unauthorized
 from services.gateway.deps import CorrelationId, Rpc
+from services.gateway.idempotency import HEADER as IDEMPOTENCY_KEY
 from services.gateway.problems import STATUS
+from services.gateway.routes.requests import client_ref, create, entered_by
 from shared.bus.rpc import RpcClient
 from shared.contracts.commands import requests as commands
 from shared.contracts.commands.common import MAX_PAGE_SIZE
@@ -91,7 +93,13 @@ async def body_fields(request: Request) -> dict[str, Any]:
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
                 raise spec.Open311Error(400, f"{key}: files are not taken; send media_url")
-            fields[key] = value  # a repeated field: the last one, as in an HTML form
+            # A repeated field keeps every value (a list): the mapping takes them all for a
+            # multi-value attribute (`attribute[code][]`) and refuses them for one-value fields.
+            if key in fields:
+                earlier = fields[key]
+                fields[key] = [*earlier, value] if isinstance(earlier, list) else [earlier, value]
+            else:
+                fields[key] = value
     elif media == "application/json" or media.endswith("+json"):
         try:
             parsed = json.loads(await request.body() or b"{}")
@@ -138,16 +146,25 @@ POST_BODY = {
             media: {
                 "schema": {
                     "type": "object",
-                    "required": ["service_code", "attribute[community_id]"],
+                    "required": ["service_code"],
                     "properties": {
                         "service_code": {"type": "string", "maxLength": 32},
                         "description": {"type": "string", "maxLength": 2000},
-                        "attribute[community_id]": {"type": "string", "maxLength": 64},
+                        "attribute[community_id]": {
+                            "type": "string",
+                            "maxLength": 64,
+                            "description": "required, unless address_id gives it",
+                        },
                         "attribute[compound_id]": {"type": "string", "maxLength": 64},
                         "attribute[building_id]": {"type": "string", "maxLength": 64},
                         "first_name": {"type": "string"},
                         "last_name": {"type": "string"},
                         "phone": {"type": "string", "description": "a mainland mobile number"},
+                        "address_id": {
+                            "type": "string",
+                            "description": "community_id[/compound_id[/building_id]], as GET "
+                            "answers it; used when attribute[community_id] is not given",
+                        },
                         "jurisdiction_id": {"type": "string"},
                         "api_key": {"type": "string"},
                         **{
@@ -268,22 +285,17 @@ async def post_request(
 ) -> list[dict[str, Any]]:
     fields = await body_fields(request)
     given = fields.get("jurisdiction_id", jurisdiction_id)
-    checked_jurisdiction(request, None if given is None else str(given))
+    checked_jurisdiction(request, spec.one_text(given, "jurisdiction_id"))
     body = spec.create_request_body(
-        fields, await kinds(rpc, correlation_id), entered_by=f"open311:{caller.id}"[:64]
+        fields, await kinds(rpc, correlation_id), entered_by=entered_by(caller, via="open311")
     )
+    # Not a field of the spec: only the gateway sets it (the mapping refuses unknown fields).
+    body["client_ref"] = client_ref(caller, request.headers.get(IDEMPOTENCY_KEY))
     try:
         command = commands.CreateRequest.model_validate(body)
     except ValidationError as exc:
         raise spec.Open311Error(400, spec.validation_description(exc)) from exc
-    created: dict[str, Any] = await rpc.call(
-        commands.SERVICE,
-        commands.CREATE_REQUEST,
-        command,
-        correlation_id=correlation_id,
-        traceparent=request.headers.get("traceparent"),
-    )
-    return spec.post_response(created)
+    return spec.post_response(await create(rpc, command, request, correlation_id))
 
 
 @router.get(
@@ -329,7 +341,10 @@ async def list_requests(
         commands.SERVICE, commands.LIST_REQUESTS, query, correlation_id=correlation_id
     )
     if page["next_cursor"]:
-        following = request.url.include_query_params(cursor=page["next_cursor"])
+        # Without the spec's api_key: a key in a link ends up in logs and browser histories.
+        following = request.url.remove_query_params("api_key").include_query_params(
+            cursor=page["next_cursor"]
+        )
         response.headers["Link"] = f'<{following}>; rel="next"'
     catalogue, language = await kinds(rpc, correlation_id), lang(request)
     return [spec.service_request(view, catalogue, language) for view in page["items"]]

@@ -1,5 +1,7 @@
 """Residents' requests (诉求)."""
 
+import hashlib
+import json
 import logging
 from typing import Annotated, Any, Final, get_args
 
@@ -8,7 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from services.gateway.accounts.model import Principal, Role
 from services.gateway.authz import Scope, current_principal, rule
 from services.gateway.deps import CorrelationId, Rpc
-from services.gateway.targets import body_community, request_community
+from services.gateway.idempotency import HEADER as IDEMPOTENCY_KEY
+from services.gateway.targets import body_community, found_resource, request_community
+from shared.bus.rpc import RpcClient
 from shared.contracts.commands import requests as commands
 from shared.contracts.rpc import FieldError, Forbidden, Invalid, Unavailable
 
@@ -35,15 +39,64 @@ REASON_MIN, REASON_MAX = 2, 200
     **rule(*ADMINS, Role.INTEGRATION, scope=Scope.COMMUNITY, target=body_community, write=True),
 )
 async def create_request(
-    body: commands.CreateRequest, rpc: Rpc, correlation_id: CorrelationId, request: Request
+    body: commands.CreateRequestBody,
+    rpc: Rpc,
+    correlation_id: CorrelationId,
+    request: Request,
+    caller: Annotated[Principal, Depends(current_principal)],
 ) -> dict[str, Any]:
-    result: dict[str, Any] = await rpc.call(
-        commands.SERVICE,
-        commands.CREATE_REQUEST,
-        body,
-        correlation_id=correlation_id,
-        traceparent=request.headers.get("traceparent"),
+    command = commands.CreateRequest(
+        **body.model_dump(),
+        entered_by=entered_by(caller),
+        client_ref=client_ref(caller, request.headers.get(IDEMPOTENCY_KEY)),
     )
+    return await create(rpc, command, request, correlation_id)
+
+
+def caller_identity(caller: Principal) -> str:
+    """Who is calling, as a stable id: the account (the token's `sub`) or the API key's id."""
+    return f"{caller.kind}:{caller.id}"
+
+
+def entered_by(caller: Principal, *, via: str = "api_key") -> str:
+    """Who entered a request, from the caller the gateway signed in, never from the body:
+    `user:<account id>`, or `<via>:<key id>` for an API key (`open311:` through Open311)."""
+    if caller.kind == "user":
+        return f"user:{caller.id}"[:64]
+    return f"{via}:{caller.id}"[:64]
+
+
+def client_ref(caller: Principal, idempotency_key: str | None) -> str | None:
+    """The retry reference of a create that carries an Idempotency-Key: a digest of (caller,
+    key), so one caller's key never finds another caller's request. The requests service
+    makes at most one request per reference, even after the gateway answered 503 (whose
+    response the idempotency middleware does not keep) and the client retried."""
+    if not idempotency_key:
+        return None
+    pair = json.dumps([caller_identity(caller), idempotency_key])
+    return hashlib.sha256(pair.encode()).hexdigest()
+
+
+async def create(
+    rpc: RpcClient, command: commands.CreateRequest, request: Request, correlation_id: str | None
+) -> dict[str, Any]:
+    """Send CreateRequest; the service's "reference reused" error names the header."""
+    try:
+        result: dict[str, Any] = await rpc.call(
+            commands.SERVICE,
+            commands.CREATE_REQUEST,
+            command,
+            correlation_id=correlation_id,
+            traceparent=request.headers.get("traceparent"),
+        )
+    except Invalid as exc:
+        if not any(d.loc == ["client_ref"] for d in exc.details):
+            raise
+        details = [
+            d.model_copy(update={"loc": [IDEMPOTENCY_KEY]}) if d.loc == ["client_ref"] else d
+            for d in exc.details
+        ]
+        raise Invalid(exc.message, details) from exc
     return result
 
 
@@ -79,7 +132,7 @@ async def get_request(
         Query(max_length=REASON_MAX, description="why: required with `reveal`, for the audit"),
     ] = None,
 ) -> dict[str, Any]:
-    found: dict[str, Any] = request.state.resource  # fetched (masked) by the rule's target lookup
+    found = found_resource(request)  # fetched (masked) by the rule's target lookup, or 404
     fields = revealed_fields(reveal)
     if not fields:
         return found

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.gateway.accounts.model import AccountError, Principal, Role
 from services.gateway.accounts.schemas import (
@@ -15,7 +15,7 @@ from services.gateway.accounts.schemas import (
 from services.gateway.accounts.store import user_public
 from services.gateway.authz import Scope, current_principal, rule
 from shared.contracts.commands.common import MAX_PAGE_SIZE, Page
-from shared.contracts.rpc import FieldError, Invalid
+from shared.contracts.rpc import Conflict, FieldError, Invalid
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -83,3 +83,40 @@ async def create_api_key(body: ApiKeyCreate, request: Request, caller: Caller) -
         "api_key_created", actor=caller, target=record["id"], detail={"scopes": record["scopes"]}
     )
     return ApiKeyCreated(id=record["id"], name=record["name"], scopes=record["scopes"], api_key=key)
+
+
+@router.post(
+    "/users/{user_id}/disable",
+    summary="Disable an account (it cannot sign in or refresh; its sessions end)",
+    **ADMIN_WRITES,
+)
+async def disable_user(user_id: str, request: Request, caller: Caller) -> UserPublic:
+    if user_id == caller.id:
+        raise Conflict("you cannot disable your own account; ask another administrator")
+    user = await request.app.state.accounts.set_disabled(user_id, True)
+    await request.app.state.audit.record("user_disabled", actor=caller, target=user_id)
+    return UserPublic(**user_public(user))
+
+
+@router.post("/users/{user_id}/enable", summary="Enable a disabled account", **ADMIN_WRITES)
+async def enable_user(user_id: str, request: Request, caller: Caller) -> UserPublic:
+    user = await request.app.state.accounts.set_disabled(user_id, False)
+    await request.app.state.audit.record("user_enabled", actor=caller, target=user_id)
+    return UserPublic(**user_public(user))
+
+
+@router.delete(
+    "/api-keys/{key_id}",
+    status_code=204,
+    summary="Revoke an API key (it stops working at once)",
+    **ADMIN_WRITES,
+)
+async def revoke_api_key(key_id: str, request: Request, caller: Caller) -> Response:
+    record = await request.app.state.accounts.revoke_api_key(key_id)
+    await request.app.state.audit.record(
+        "api_key_revoked",
+        actor=caller,
+        target=key_id,
+        detail={"name": record["name"], "scopes": record["scopes"]},
+    )
+    return Response(status_code=204)

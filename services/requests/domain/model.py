@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from services.requests.domain.kinds import kind_name
+from services.requests.domain.privacy import mask_text
 from shared.contracts.commands.requests import CreateRequest
 from shared.contracts.events.common import Location
 from shared.contracts.events.requests import Channel, RequestCreated, Urgency
@@ -48,10 +49,12 @@ def submit(cmd: CreateRequest, *, request_id: str, now: datetime) -> tuple[Reque
         entered_by=cmd.entered_by,
         submitted_at=now,
     )
-    shared = {"kind", "title", "location", "channel", "urgency", "entered_by", "submitted_at"}
+    shared = {"kind", "location", "channel", "urgency", "entered_by", "submitted_at"}
     created = RequestCreated(
         request_id=request.id,
         kind_name=kind_name(cmd.kind),
+        # The live feed and the inbox show the title: phone and ID numbers in it are masked.
+        title=mask_text(request.title) or request.title,
         **request.model_dump(include=shared),
     )
     return request, created

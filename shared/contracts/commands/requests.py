@@ -4,8 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.contracts.commands.common import Command
-from shared.contracts.events.common import Location
+from shared.contracts.commands.common import Command, CommandLocation
 from shared.contracts.events.requests import Channel, Urgency
 
 SERVICE = "requests"
@@ -13,16 +12,36 @@ CREATE_REQUEST = "create_request"
 GET_REQUEST = "get_request"
 
 
-class CreateRequest(Command):
+class CreateRequestBody(Command):
+    """What a caller sends to create a request (`POST /api/v1/requests`). Who entered it and
+    the retry reference are not the caller's to say: the gateway adds them (CreateRequest)."""
+
     kind: str = Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")
     title: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
-    location: Location
+    location: CommandLocation
     channel: Channel = "app"
     urgency: Urgency = "normal"
     resident_name: str | None = Field(default=None, max_length=50)
     resident_phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
-    entered_by: str | None = Field(default=None, max_length=64)
+
+
+class CreateRequest(CreateRequestBody):
+    """Record a resident's request. Only the gateway sends it, after its rule ran."""
+
+    entered_by: str | None = Field(
+        default=None,
+        max_length=64,
+        description="who entered it, as the gateway knows the caller: user:<account id>, "
+        "api_key:<key id> or open311:<key id>",
+    )
+    client_ref: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="the caller's retry reference: a SHA-256 digest of (caller, "
+        "Idempotency-Key) made by the gateway. The same client_ref again returns the request "
+        "already made for it instead of a second one",
+    )
 
 
 class GetRequest(Command):
