@@ -117,11 +117,16 @@ async def sign_in_admin(gateway: RunningProcess) -> dict[str, str]:
 
 
 async def new_account(
-    http: httpx.AsyncClient, admin: dict[str, str], display_name: str = "测试", **scope: Any
+    http: httpx.AsyncClient,
+    admin: dict[str, str],
+    display_name: str = "测试",
+    *,
+    password: str | None = None,
+    **scope: Any,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """An account made through the API by `admin` (roles and scopes as keyword arguments):
     the created account, and headers signed in as it."""
-    password = secrets.token_urlsafe(12)
+    password = password or secrets.token_urlsafe(12)
     created = await http.post(
         "/api/v1/users",
         headers=admin,

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from services.gateway.config import DEV_SECRET
-from tests.e2e.conftest import Launch, RunningProcess, sign_in_admin
+from tests.e2e.conftest import Launch, RunningProcess, new_account, sign_in_admin
 from tools.admin import create_admin
 
 pytestmark = pytest.mark.e2e
@@ -245,19 +245,14 @@ async def test_a_disabled_account_cannot_sign_in_or_refresh(gateway: RunningProc
     me = (await http_get_me(gateway, admin)).json()
     password = secrets.token_urlsafe(12)
     async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
-        user = (
-            await http.post(
-                "/api/v1/users",
-                headers=admin,
-                json={
-                    "username": f"u{secrets.token_hex(3)}",
-                    "password": password,
-                    "display_name": "周",
-                    "roles": ["community_admin"],
-                    "communities": ["c1"],
-                },
-            )
-        ).json()
+        user, _ = await new_account(
+            http,
+            admin,
+            "周",
+            password=password,
+            roles=["community_admin"],
+            communities=["c1"],
+        )
         credentials = login_body(user["username"], password)
         session = (await http.post("/api/v1/auth/login", json=credentials)).json()
 
@@ -295,19 +290,14 @@ async def test_changing_ones_password_ends_the_other_sessions(gateway: RunningPr
     admin = await sign_in_admin(gateway)
     async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
         password = secrets.token_urlsafe(12)
-        user = (
-            await http.post(
-                "/api/v1/users",
-                headers=admin,
-                json={
-                    "username": f"u{secrets.token_hex(3)}",
-                    "password": password,
-                    "display_name": "吴",
-                    "roles": ["community_admin"],
-                    "communities": ["c1"],
-                },
-            )
-        ).json()
+        user, _ = await new_account(
+            http,
+            admin,
+            "吴",
+            password=password,
+            roles=["community_admin"],
+            communities=["c1"],
+        )
         credentials = login_body(user["username"], password)
         phone = (await http.post("/api/v1/auth/login", json=credentials)).json()
         laptop = (await http.post("/api/v1/auth/login", json=credentials)).json()
@@ -364,19 +354,14 @@ async def test_changing_roles_ends_the_old_sessions(gateway: RunningProcess) -> 
     admin = await sign_in_admin(gateway)
     password = secrets.token_urlsafe(12)
     async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
-        user = (
-            await http.post(
-                "/api/v1/users",
-                headers=admin,
-                json={
-                    "username": f"u{secrets.token_hex(3)}",
-                    "password": password,
-                    "display_name": "王",
-                    "roles": ["community_admin"],
-                    "communities": ["c1"],
-                },
-            )
-        ).json()
+        user, _ = await new_account(
+            http,
+            admin,
+            "王",
+            password=password,
+            roles=["community_admin"],
+            communities=["c1"],
+        )
         session = (
             await http.post(
                 "/api/v1/auth/login", json={"username": user["username"], "password": password}
