@@ -13,7 +13,7 @@ request names (a query parameter, or the location in a body that creates somethi
 never from a role the caller claims.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Final
 
@@ -74,28 +74,46 @@ async def authenticate(
     its audience, the gateway's subdistrict: a token another deployment signed is refused
     even if the two share a secret. Only an API key (or no credentials) is taken from what
     the idempotency middleware found already, which saves a database read."""
-    principal: Principal | None = None
-    header = request.headers.get("authorization", "")
+    if not request.headers.get("authorization") and hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
+    try:
+        principal = await principal_from_head(request.app, request.headers, api_key)
+    except BadCredentials as exc:
+        raise unauthorized(str(exc)) from exc
+    request.state.principal = principal
+    return principal
+
+
+class BadCredentials(Exception):
+    """Credentials were sent but are not valid; the message says why."""
+
+
+async def principal_from_head(
+    app: Any, headers: Mapping[str, str], api_key: str | None
+) -> Principal | None:
+    """Who a request's head says is calling: the bearer token if there is one (with its
+    audience, the gateway's subdistrict, so a token another deployment signed is refused even
+    if the two share a secret), else the API key; None without credentials. The one place
+    that decides it, for `authenticate` and for the middlewares that run before it."""
+    header = headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise unauthorized("use 'Authorization: Bearer <access token>'")
-        settings = request.app.state.settings
+            raise BadCredentials("use 'Authorization: Bearer <access token>'")
+        settings = app.state.settings
         try:
-            principal = principal_from_token(
+            return principal_from_token(
                 token, settings.jwt_secret, getattr(settings, "subdistrict", None)
             )
         except TokenError as exc:
-            raise unauthorized(str(exc)) from exc
-    elif hasattr(request.state, "principal"):
-        cached: Principal | None = request.state.principal
-        return cached
-    elif api_key:
-        principal = await request.app.state.accounts.principal_of_api_key(api_key)
+            raise BadCredentials(str(exc)) from exc
+    if api_key:
+        principal: Principal | None = await app.state.accounts.principal_of_api_key(api_key)
         if principal is None:
-            raise unauthorized("the API key is not valid")
-    request.state.principal = principal
-    return principal
+            raise BadCredentials("the API key is not valid")
+        return principal
+    return None
 
 
 def authorize(

@@ -60,6 +60,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.accounts import security
 from services.gateway.accounts.model import Principal
+from services.gateway.authz import BadCredentials, principal_from_head
 from services.gateway.problems import problem
 
 log = logging.getLogger(__name__)
@@ -216,22 +217,12 @@ async def identify(gateway: FastAPI, scope: Scope) -> Caller:
     api_key = request.headers.get("x-api-key")
     if not header and not api_key and scope["path"].startswith(QUERY_API_KEY_PREFIX):
         api_key = request.query_params.get("api_key")  # the last one, as the route reads it
-    caller = Caller(None, valid=True)
-    if header:
-        scheme, _, token = header.partition(" ")
-        try:
-            if scheme.lower() != "bearer" or not token:
-                raise security.TokenError("not a bearer token")
-            settings = gateway.state.settings
-            principal = security.principal_from_token(
-                token, settings.jwt_secret, audience=settings.subdistrict
-            )
-            caller = Caller(principal, valid=True)
-        except security.TokenError:
-            caller = Caller(None, valid=False)
-    elif api_key:
-        found = await gateway.state.accounts.principal_of_api_key(api_key)
-        caller = Caller(found, valid=found is not None, api_key=api_key)
+    try:
+        principal = await principal_from_head(gateway, request.headers, api_key)
+    except BadCredentials:
+        caller = Caller(None, valid=False)
+    else:
+        caller = Caller(principal, valid=True, api_key=None if header else api_key)
     state[_CALLER] = caller
     if caller.valid:
         state["principal"] = caller.principal  # what authz.authenticate reads first
