@@ -28,7 +28,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
 import nats.errors
 from nats.aio.client import Client
 from nats.js.api import ConsumerConfig, DeliverPolicy
@@ -251,20 +250,6 @@ async def _check_resume(nc: Client, stream: str, after: int, max_replay: int | N
             f"{state.last_seq - after} events followed {after}, more than a resume replays "
             f"({max_replay}): reload, then open the feed without Last-Event-ID"
         )
-
-
-def token_expiry(token: str, secret: str) -> float:
-    """When an access token expires (seconds since the epoch). The caller was authenticated
-    with this very token moments ago (signature, audience, expiry): this reads `exp` again,
-    checking the signature, not whether it has passed already (then the stream ends at once).
-    Raises jwt.InvalidTokenError for a token that is not ours."""
-    claims = jwt.decode(
-        token,
-        secret,
-        algorithms=["HS256"],
-        options={"require": ["exp"], "verify_exp": False, "verify_aud": False},
-    )
-    return float(claims["exp"])
 
 
 class StreamSlots:

@@ -30,6 +30,8 @@ class Principal:
     partner_id: str | None = None
     # API keys: "read" by default; "write" lets an integration create (e.g. Open311 posts).
     scopes: frozenset[str] = field(default_factory=lambda: frozenset({"read"}))
+    # When the access token it came from expires (Unix time); None for an API key.
+    expires_at: float | None = None
 
     @property
     def subdistrict_wide(self) -> bool:

@@ -101,4 +101,5 @@ def principal_from_token(token: str, secret: str, audience: str | None = None) -
         teams=frozenset(claims.get("teams", [])),
         member_id=claims.get("member_id"),
         partner_id=claims.get("partner_id"),
+        expires_at=float(claims["exp"]),
     )
