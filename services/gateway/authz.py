@@ -37,11 +37,26 @@ class Scope(StrEnum):
 
 
 class Target:
-    """What a request touches, as a target resolver found it."""
+    """What a request touches, as a target resolver found it.
 
-    def __init__(self, value: str | None, *, from_resource: bool = False) -> None:
+    `value` is the community (COMMUNITY scope), the team (TEAM) or the member (SELF).
+    A team or member target may say more, so that the people above it reach it too:
+    `community` (its community's admins reach it) and `teams` (the team and the teams above
+    it, for TEAM; the teams a member is in and those above them, for SELF: their leaders
+    reach it, so a team leader's scope covers their sub-squads)."""
+
+    def __init__(
+        self,
+        value: str | None,
+        *,
+        from_resource: bool = False,
+        community: str | None = None,
+        teams: tuple[str, ...] = (),
+    ) -> None:
         self.value = value
         self.from_resource = from_resource
+        self.community = community
+        self.teams = teams
 
 
 # A body the validator will reject anyway: no scope to check, and the 422 says why.
@@ -135,7 +150,7 @@ def authorize(
         raise HTTPException(403, f"this needs one of the roles: {', '.join(sorted(roles))}")
     if scope is Scope.SUBDISTRICT or target is UNCHECKABLE:
         return
-    allowed = _covers(principal, scope, target.value)
+    allowed = _covers(principal, scope, target)
     if not allowed and target.from_resource:
         raise HTTPException(
             404, "not found"
@@ -147,14 +162,19 @@ def authorize(
         raise HTTPException(403, f"the {what} {target.value!r} is outside your scope")
 
 
-def _covers(principal: Principal, scope: Scope, value: str | None) -> bool:
-    if value is None:  # the request names no target: only subdistrict-wide roles reach all
+def _covers(principal: Principal, scope: Scope, target: Target) -> bool:
+    if target.value is None:  # the request names no target: only subdistrict-wide roles reach all
         return principal.subdistrict_wide
     if scope is Scope.COMMUNITY:
-        return principal.covers_community(value)
-    if scope is Scope.TEAM:
-        return principal.covers_team(value)
-    return Role.SUBDISTRICT_ADMIN in principal.roles or principal.member_id == value
+        return principal.covers_community(target.value)
+    if principal.subdistrict_wide:
+        return True
+    if target.community is not None and principal.covers_community(target.community):
+        return True
+    teams = target.teams or ((target.value,) if scope is Scope.TEAM else ())
+    if Role.TEAM_LEADER in principal.roles and principal.teams.intersection(teams):
+        return True
+    return scope is Scope.SELF and principal.member_id == target.value
 
 
 def rule(

@@ -8,6 +8,7 @@ Client: `RpcClient.call(...)` raises the matching `ServiceError` for an error re
 """
 
 import logging
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -39,6 +40,10 @@ log = logging.getLogger(__name__)
 
 CORRELATION_HEADER = "Rv-Correlation-Id"
 TRACEPARENT_HEADER = "traceparent"
+# Who the gateway signed in (user:<account id> or api_key:<key id>), for records and
+# timelines. Set only by the gateway, after its rule ran; a service never trusts a body for it.
+ACTOR_HEADER = "Rv-Actor"
+ACTOR_NAME_HEADER = "Rv-Actor-Name"
 
 RPC_SERVED = Counter(
     "redvest_rpc_served_total", "Commands served, by outcome", ["command", "outcome"]
@@ -51,6 +56,8 @@ C = TypeVar("C", bound=BaseModel)
 class CallContext:
     correlation_id: str
     traceparent: str | None
+    actor: str | None = None
+    actor_name: str | None = None
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:
@@ -72,6 +79,8 @@ def serve(
         ctx = CallContext(
             correlation_id=headers.get(CORRELATION_HEADER) or new_id(),
             traceparent=headers.get(TRACEPARENT_HEADER),
+            actor=headers.get(ACTOR_HEADER),
+            actor_name=_unquote(headers.get(ACTOR_NAME_HEADER)),
         )
         with log_context(correlation_id=ctx.correlation_id, command=command):
             reply = await _answer(message.raw_message.data, model, handler, ctx)
@@ -113,6 +122,11 @@ async def _answer(
     return RpcReply(ok=True, result=result)
 
 
+def _unquote(value: str | None) -> str | None:
+    """Header values are ASCII: a name (张三) travels percent-encoded."""
+    return urllib.parse.unquote(value) if value else None
+
+
 _ERRORS: dict[ErrorCode, type[ServiceError]] = {
     ErrorCode.NOT_FOUND: NotFound,
     ErrorCode.CONFLICT: Conflict,
@@ -136,15 +150,23 @@ class RpcClient:
         *,
         correlation_id: str | None = None,
         traceparent: str | None = None,
+        actor: str | None = None,
+        actor_name: str | None = None,
+        timeout_s: float | None = None,
     ) -> Any:
+        """`timeout_s` overrides the client's for one slow command (an import)."""
         headers = {CORRELATION_HEADER: correlation_id or new_id()}
         if traceparent:
             headers[TRACEPARENT_HEADER] = traceparent
+        if actor:
+            headers[ACTOR_HEADER] = actor
+        if actor_name:
+            headers[ACTOR_NAME_HEADER] = urllib.parse.quote(actor_name)
         try:
             msg = await self.nc.request(
                 rpc_subject(self.subdistrict, service, command),
                 body.model_dump_json().encode(),
-                timeout=self.timeout_s,
+                timeout=timeout_s or self.timeout_s,
                 headers=headers,
             )
         except (nats.errors.TimeoutError, nats.errors.NoRespondersError) as exc:

@@ -42,11 +42,6 @@ class Principal:
             Role.COMMUNITY_ADMIN in self.roles and community_id in self.communities
         )
 
-    def covers_team(self, team_id: str) -> bool:
-        return Role.SUBDISTRICT_ADMIN in self.roles or (
-            Role.TEAM_LEADER in self.roles and team_id in self.teams
-        )
-
     def may_write(self) -> bool:
         return self.kind == "user" or "write" in self.scopes
 
