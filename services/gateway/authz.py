@@ -42,8 +42,8 @@ class Target:
     `value` is the community (COMMUNITY scope), the team (TEAM) or the member (SELF).
     A team or member target may say more, so that the people above it reach it too:
     `community` (its community's admins reach it) and `teams` (the team and the teams above
-    it, for TEAM; the teams a member is in and those above them, for SELF: their leaders
-    reach it, so a team leader's scope covers their sub-squads)."""
+    it, for TEAM, default `(value,)`; the teams a member is in and those above them, for
+    SELF: their leaders reach it, so a team leader's scope covers their sub-squads)."""
 
     def __init__(
         self,
@@ -51,7 +51,7 @@ class Target:
         *,
         from_resource: bool = False,
         community: str | None = None,
-        teams: tuple[str, ...] = (),
+        teams: tuple[str, ...] | None = None,
     ) -> None:
         self.value = value
         self.from_resource = from_resource
@@ -171,7 +171,11 @@ def _covers(principal: Principal, scope: Scope, target: Target) -> bool:
         return True
     if target.community is not None and principal.covers_community(target.community):
         return True
-    teams = target.teams or ((target.value,) if scope is Scope.TEAM else ())
+    teams = (
+        target.teams
+        if target.teams is not None
+        else ((target.value,) if scope is Scope.TEAM else ())
+    )
     if Role.TEAM_LEADER in principal.roles and principal.teams.intersection(teams):
         return True
     return scope is Scope.SELF and principal.member_id == target.value
