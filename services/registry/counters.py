@@ -16,5 +16,6 @@ async def take(counters: AsyncCollection[dict[str, Any]], sequence: str, count: 
         upsert=True,
         return_document=ReturnDocument.AFTER,
     )
+    assert doc is not None  # upsert=True with AFTER always returns the document
     last: int = doc["last"]
     return last - count + 1
