@@ -1,10 +1,10 @@
 """Commands and queries served by the requests service."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
-from shared.contracts.commands.common import Command, CommandLocation
+from shared.contracts.commands.common import Command, CommandLocation, PageQuery
 from shared.contracts.events.requests import Channel, Urgency
 
 SERVICE = "requests"
@@ -56,14 +56,6 @@ class GetRequest(Command):
 
 
 # --- Queries for listings and the Open311 view -------------------------------------------
-
-# Imported here, not at the top, only because this block was appended while the top of the
-# file was being edited elsewhere; hoist them when convenient.
-from typing import Annotated  # noqa: E402
-
-from pydantic import AwareDatetime  # noqa: E402
-
-from shared.contracts.commands.common import PageQuery  # noqa: E402
 
 LIST_KINDS = "list_kinds"
 LIST_REQUESTS = "list_requests"
