@@ -58,9 +58,13 @@ from tools.demo import (
 from tools.demo_data import DEMO_COMMUNITY_ADMINS
 
 PROCESSES = (*SERVICES, "gateway")
-# A development stack: the gateway may start with the public development JWT secret (it
-# refuses to otherwise); a GATEWAY_JWT_SECRET in the environment is still used instead.
-DEV_ENV = {"gateway": {"GATEWAY_ALLOW_DEV_SECRET": "1"}}
+# A development stack: the gateway may start with the public development JWT secret and the
+# registry with the public development ID key (each refuses to otherwise); a
+# GATEWAY_JWT_SECRET or REGISTRY_ID_KEY in the environment is still used instead.
+DEV_ENV = {
+    "gateway": {"GATEWAY_ALLOW_DEV_SECRET": "1"},
+    "registry": {"REGISTRY_ALLOW_DEV_SECRET": "1"},
+}
 NATS_PORT, MONGO_PORT = 4222, 27017
 READY_TIMEOUT = 90.0  # seconds for every process to answer /healthz/ready (cold start ~5 s)
 ADMIN = "admin"  # the subdistrict_admin `up` creates, and signs in as for the demo data

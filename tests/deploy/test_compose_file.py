@@ -24,7 +24,7 @@ APPS = sorted(APP_PORTS)
 INFRA = ("mongo", "mongo-init", "nats")
 REQUIRED_SECRETS = {
     "gateway": ["GATEWAY_JWT_SECRET"],
-    "registry": ["REGISTRY_ID_ENCRYPTION_KEY"],
+    "registry": ["REGISTRY_ID_KEY"],
     "mongo": ["MONGO_ROOT_PASSWORD"],
     "mongo-init": ["MONGO_ROOT_PASSWORD"],
 }
@@ -172,7 +172,7 @@ def test_required_secrets_fail_loudly_when_unset(services: dict[str, Any]) -> No
 @pytest.mark.unit
 def test_no_secret_has_a_default_anywhere() -> None:
     text = COMPOSE_FILE.read_text()
-    secrets = ("GATEWAY_JWT_SECRET", "REGISTRY_ID_ENCRYPTION_KEY", "MONGO_ROOT_PASSWORD")
+    secrets = ("GATEWAY_JWT_SECRET", "REGISTRY_ID_KEY", "MONGO_ROOT_PASSWORD")
     for key in secrets:
         for match in re.finditer(r"\$\{" + key + r"([^}]*)\}", text):
             assert match.group(1).startswith(":?"), (
