@@ -35,7 +35,7 @@ def _services() -> dict[str, Any]:
 
     sd, url = EXAMPLE_SUBDISTRICT, "nats://nats:4222"
     return {
-        "registry": registry(RegistrySettings(subdistrict=sd, nats_url=url)),
+        "registry": registry(RegistrySettings(subdistrict=sd, nats_url=url, allow_dev_secret=True)),
         "activities": activities(ActivitiesSettings(subdistrict=sd, nats_url=url)),
         "requests": requests(RequestsSettings(subdistrict=sd, nats_url=url)),
         "notify": notify(NotifySettings(subdistrict=sd, nats_url=url)),

@@ -37,7 +37,9 @@ async def current_member_ids(
 
 async def memberships_of(teams: AsyncCollection[Document], member_id: str) -> list[Document]:
     """A member's current memberships: `{team_id, name, path, community_id, role, joined_on}`."""
-    cursor = teams.find({"members": {"$elemMatch": {"member_id": member_id, "left_on": None}}})
+    # Current-ness is checked here, not in the query: nx-27017 matches nothing for
+    # `left_on: None` inside $elemMatch (docs/storage.md).
+    cursor = teams.find({"members": {"$elemMatch": {"member_id": member_id}}})
     return [
         {
             "team_id": doc["_id"],
