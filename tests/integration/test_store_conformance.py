@@ -868,3 +868,60 @@ async def test_client_ref_claim_before_the_aggregate_makes_one_request(
     with pytest.raises(DuplicateKeyError):
         await db.requests.insert_one(aggregate(found["request_id"]))
     assert await db.requests.count_documents({}) == 1
+
+
+# --- The registry's shapes (services/registry): arrays of ids and of memberships ---------------
+
+
+async def test_in_on_an_indexed_array_of_ids_and_elem_match_on_memberships(
+    db: AsyncDatabase[Doc],
+) -> None:
+    """Tags, skills and a team's path are arrays of strings, indexed: looked up with `$in`.
+    Memberships are sub-documents: found with `$elemMatch` on the member id (current-ness
+    is checked in Python). A team and its sub-squads: `$or` of `_id` and the path."""
+    await db.members.create_index([("tags", ASCENDING)])
+    await db.members.insert_many(
+        [{"_id": "m1", "tags": ["old_cadre", "party_member"]}, {"_id": "m2", "tags": ["x"]}]
+    )
+    found = [d["_id"] async for d in db.members.find({"tags": {"$in": ["party_member"]}})]
+    assert found == ["m1"]
+
+    await db.teams.create_index([("path", ASCENDING)])
+    await db.teams.insert_many(
+        [
+            {"_id": "top", "path": [], "members": [{"member_id": "m1", "left_on": None}]},
+            {"_id": "squad", "path": ["top"], "members": [{"member_id": "m2", "left_on": "x"}]},
+            {"_id": "other", "path": [], "members": []},
+        ]
+    )
+    tree = db.teams.find({"$or": [{"_id": "top"}, {"path": "top"}]}).sort("_id", 1)
+    assert [d["_id"] async for d in tree] == ["squad", "top"]
+    holding = db.teams.find({"members": {"$elemMatch": {"member_id": "m2"}}})
+    assert [d["_id"] async for d in holding] == ["squad"]
+
+
+async def test_equality_on_an_indexed_array_finds_its_element(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "equality on an indexed array field matches nothing")
+    await db.members.create_index([("tags", ASCENDING)])
+    await db.members.insert_one({"_id": "m1", "tags": ["party_member"]})
+    assert [d["_id"] async for d in db.members.find({"tags": "party_member"})] == ["m1"]
+
+
+async def test_in_on_a_field_of_an_array_of_sub_documents(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "$in on a dotted path into sub-documents matches nothing")
+    await db.teams.insert_one({"_id": "t1", "members": [{"member_id": "m1"}]})
+    found = db.teams.find({"members.member_id": {"$in": ["m1"]}})
+    assert [d["_id"] async for d in found] == ["t1"]
+
+
+async def test_elem_match_with_a_null_field(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "a null condition inside $elemMatch matches nothing")
+    await db.teams.insert_one({"_id": "t1", "members": [{"member_id": "m1", "left_on": None}]})
+    found = db.teams.find({"members": {"$elemMatch": {"member_id": "m1", "left_on": None}}})
+    assert [d["_id"] async for d in found] == ["t1"]
