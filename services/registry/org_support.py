@@ -1,20 +1,13 @@
 """What the organisation's and the teams' handlers share: events, clocks, errors."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.bus.rpc import CallContext
 from shared.contracts.catalogue import EventData, new_event
 from shared.contracts.envelope import CloudEvent
-from shared.contracts.rpc import Conflict, FieldError, Invalid
-from shared.store.aggregates import AggregateStore
-
-Change = Callable[[dict[str, Any]], tuple[dict[str, Any], Sequence[CloudEvent]]]
-# Rounds of the store's own retries. Joinings are independent changes to one team document,
-# and a busy sign-up day has many at once: each must land, so a lost race is tried again.
-ROUNDS_ON_RACE = 5
+from shared.contracts.rpc import FieldError, Invalid
 
 
 class Clock:
@@ -53,34 +46,3 @@ def raise_if(errors: Sequence[FieldError]) -> None:
 
 def _loc(error: FieldError) -> str:
     return ".".join(str(part) for part in error.loc)
-
-
-class _Refused(Exception):
-    """Carries what `change` raised out of the store, told apart from a lost race."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-async def update_until_it_lands(
-    store: AggregateStore, aggregate_id: str, change: Change
-) -> dict[str, Any]:
-    """`store.update` without an expected revision, tried again while other writers win the
-    race; what `change` itself raises (a rule broken, nothing to change) goes straight out."""
-
-    def guarded(doc: dict[str, Any]) -> tuple[dict[str, Any], Sequence[CloudEvent]]:
-        try:
-            return change(doc)
-        except Exception as exc:
-            raise _Refused(exc) from exc
-
-    for round_ in range(ROUNDS_ON_RACE):
-        try:
-            return await store.update(aggregate_id, guarded)
-        except _Refused as refused:
-            raise refused.error from None
-        except Conflict:
-            if round_ == ROUNDS_ON_RACE - 1:
-                raise
-    raise AssertionError("unreachable")

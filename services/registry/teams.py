@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 from services.registry.domain import teams
 from services.registry.domain.org import Document, Unchanged
 from services.registry.org_people import People
-from services.registry.org_support import Clock, Emitter, raise_if, update_until_it_lands
+from services.registry.org_support import Clock, Emitter, raise_if
 from shared.bus.rpc import CallContext
 from shared.contracts.commands.registry import CreateTeam, JoinTeam, LeaveTeam, UpdateTeam
 from shared.contracts.events.registry import (
@@ -118,7 +118,7 @@ class Teams:
             return new, [self.emit(joined, cmd.team_id, ctx)]
 
         try:
-            stored = await update_until_it_lands(self.teams, cmd.team_id, change)
+            stored = await self.teams.update(cmd.team_id, change)
         except Unchanged as nothing:
             return teams.public(nothing.doc)
         return teams.public(stored)
@@ -135,7 +135,7 @@ class Teams:
             )
             return new, [self.emit(left, cmd.team_id, ctx)]
 
-        return teams.public(await update_until_it_lands(self.teams, cmd.team_id, change))
+        return teams.public(await self.teams.update(cmd.team_id, change))
 
     async def _parent(self, cmd: CreateTeam) -> Document | None:
         if cmd.parent_id is None:

@@ -11,6 +11,8 @@ shapes are exact on MongoDB and on nx-27017 (see docs/storage.md), and neither n
 multi-document transaction.
 """
 
+import asyncio
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -25,7 +27,11 @@ Document = dict[str, Any]
 # Called after a write that carried events, so the relay publishes them now, not at the sweep.
 OnEvents = Callable[[str], Awaitable[None] | None]
 
-RETRIES_ON_RACE = 5
+# A lost race re-reads and re-applies. Writers that all lost back off for a random moment,
+# growing with each round, so a crowd (ten volunteers joining one team at once) thins out
+# instead of colliding again in lock-step.
+RETRIES_ON_RACE = 20
+BACKOFF_STEP_S = 0.005
 
 
 class AggregateStore:
@@ -65,7 +71,9 @@ class AggregateStore:
         Without it, a race with another writer (or with the relay) re-reads and re-applies,
         so `change` sees fresh state and its own guards decide.
         """
-        for _ in range(RETRIES_ON_RACE):
+        for round_ in range(RETRIES_ON_RACE):
+            if round_:
+                await asyncio.sleep(random.uniform(0, BACKOFF_STEP_S * round_))
             current = await self.get(aggregate_id)
             version, revision = current["version"], current.get("revision", 1)
             if expected_revision is not None and revision != expected_revision:
