@@ -925,3 +925,22 @@ async def test_elem_match_with_a_null_field(
     await db.teams.insert_one({"_id": "t1", "members": [{"member_id": "m1", "left_on": None}]})
     found = db.teams.find({"members": {"$elemMatch": {"member_id": "m1", "left_on": None}}})
     assert [d["_id"] async for d in found] == ["t1"]
+
+
+async def test_a_compound_unique_index_with_a_null_part_refuses_a_duplicate(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "a compound unique index with a null part takes duplicates")
+    await db.units.create_index([("parent_id", ASCENDING), ("name", ASCENDING)], unique=True)
+    await db.units.insert_one({"_id": "a", "parent_id": None, "name": "泉韵"})
+    with pytest.raises(DuplicateKeyError):
+        await db.units.insert_one({"_id": "b", "parent_id": None, "name": "泉韵"})
+
+
+async def test_equality_on_an_indexed_dotted_path_into_sub_documents(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "equality on an indexed dotted path matches nothing")
+    await db.teams.create_index([("members.member_id", ASCENDING)])
+    await db.teams.insert_one({"_id": "t1", "members": [{"member_id": "m1"}]})
+    assert [d["_id"] async for d in db.teams.find({"members.member_id": "m1"})] == ["t1"]
