@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Launch, new_account, sign_in_admin
+from tests.e2e.registry_helpers import join, register, resident_id, team
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -19,10 +20,30 @@ pytestmark = pytest.mark.e2e
 
 @dataclass
 class World:
-    own: str  # a community the "owner" administers
+    own: str  # a community the "owner" administers (an org unit of the registry too)
     request_id: str  # a request in it
     user_id: str  # an account
     api_key_id: str  # an API key (revoked by the rightful caller's call)
+    unit_id: str  # a compound in `own`
+    member_id: str  # a member living in `own`, in `team_id`, with hours and a correction
+    record_id: str  # an entry of their record
+    correction_id: str  # a pending correction of it
+    merge: tuple[str, str]  # two more members of `own`, to merge
+    team_id: str  # a team of `own`
+    new_id_number: str  # an ID number nobody has registered
+
+
+@dataclass
+class Upload:
+    """A multipart body: one file field."""
+
+    field: str
+    filename: str
+    content: bytes
+    content_type: str
+
+
+ROSTER = "姓名,证件号码,社区\r\n".encode()
 
 
 # The only routes in the document anyone may call without credentials. A data route
@@ -97,6 +118,124 @@ SAMPLES: dict[str, Callable[[World], Call]] = {
         {},
         None,
     ),
+    # -- the registry ------------------------------------------------------------------------
+    "GET /api/v1/org/tree": lambda w: ({}, {"community_id": w.own}, None),
+    "POST /api/v1/org/units": lambda w: (
+        {},
+        {},
+        {"kind": "building", "name": "9栋", "parent_id": w.unit_id},
+    ),
+    "GET /api/v1/org/units/{unit_id}": lambda w: ({"unit_id": w.unit_id}, {}, None),
+    "PATCH /api/v1/org/units/{unit_id}": lambda w: (
+        {"unit_id": w.unit_id},
+        {},
+        {"name": "海德公元二期"},
+    ),
+    "GET /api/v1/partners": lambda w: ({}, {"community_id": w.own}, None),
+    "POST /api/v1/partners": lambda w: (
+        {},
+        {},
+        {
+            "name": "社区卫生服务站",
+            "kind": "clinic",
+            "contact_name": "周医生",
+            "contact_phone": "13800000002",
+            "community_ids": [w.own],
+        },
+    ),
+    "GET /api/v1/skills": lambda w: ({}, {}, None),
+    "PUT /api/v1/skills/{code}": lambda w: (
+        {"code": "paper_cutting"},
+        {},
+        {"zh": "剪纸", "en": "Paper cutting"},
+    ),
+    "POST /api/v1/members": lambda w: (
+        {},
+        {},
+        {"name": "新成员", "id_number": w.new_id_number, "home": {"community_id": w.own}},
+    ),
+    "GET /api/v1/members": lambda w: ({}, {"community_id": w.own}, None),
+    "POST /api/v1/members/merge": lambda w: (
+        {},
+        {},
+        {"kept_member_id": w.merge[0], "merged_member_id": w.merge[1], "reason": "同一人"},
+    ),
+    "POST /api/v1/members/import": lambda w: (
+        {},
+        {"community_id": w.own, "dry_run": "true"},
+        Upload("file", "名册.csv", ROSTER, "text/csv"),
+    ),
+    "GET /api/v1/members/export": lambda w: ({}, {"community_id": w.own, "format": "csv"}, None),
+    "GET /api/v1/members/{member_id}": lambda w: ({"member_id": w.member_id}, {}, None),
+    "PATCH /api/v1/members/{member_id}": lambda w: (
+        {"member_id": w.member_id},
+        {},
+        {"skills": []},
+    ),
+    "POST /api/v1/members/{member_id}/status": lambda w: (
+        {"member_id": w.member_id},
+        {},
+        {"status": "active"},
+    ),
+    "GET /api/v1/members/{member_id}/record": lambda w: ({"member_id": w.member_id}, {}, None),
+    "POST /api/v1/members/{member_id}/record/credits": lambda w: (
+        {"member_id": w.member_id},
+        {},
+        {
+            "served_on": "2024-05-01",
+            "hours": 1.5,
+            "content": "楼道清扫",
+            "organiser": "社区",
+            "reference": "paper-2",
+        },
+    ),
+    "POST /api/v1/members/{member_id}/corrections": lambda w: (
+        {"member_id": w.member_id},
+        {},
+        {"record_id": w.record_id, "hours": 2.5, "reason": "少记了半小时"},
+    ),
+    "POST /api/v1/members/{member_id}/corrections/{correction_id}/decision": lambda w: (
+        {"member_id": w.member_id, "correction_id": w.correction_id},
+        {},
+        {"decision": "approve"},
+    ),
+    "GET /api/v1/corrections": lambda w: ({}, {"community_id": w.own}, None),
+    "POST /api/v1/members/{member_id}/stars/{level}/approve": lambda w: (
+        {"member_id": w.member_id, "level": "5"},
+        {},
+        None,
+    ),
+    "POST /api/v1/members/{member_id}/points/redemptions": lambda w: (
+        {"member_id": w.member_id},
+        {},
+        {"points": 1, "reason": "兑换毛巾", "reference": "swap-1"},
+    ),
+    "GET /api/v1/members/{member_id}/points": lambda w: ({"member_id": w.member_id}, {}, None),
+    "GET /api/v1/members/{member_id}/proof": lambda w: ({"member_id": w.member_id}, {}, None),
+    "GET /api/v1/members/{member_id}/proof.html": lambda w: (
+        {"member_id": w.member_id},
+        {},
+        None,
+    ),
+    "POST /api/v1/teams": lambda w: ({}, {}, {"name": "第一分队", "parent_id": w.team_id}),
+    "GET /api/v1/teams": lambda w: ({}, {"community_id": w.own}, None),
+    "GET /api/v1/teams/{team_id}": lambda w: ({"team_id": w.team_id}, {}, None),
+    "PATCH /api/v1/teams/{team_id}": lambda w: (
+        {"team_id": w.team_id},
+        {},
+        {"description": "楼道微治理"},
+    ),
+    "POST /api/v1/teams/{team_id}/members": lambda w: (
+        {"team_id": w.team_id},
+        {},
+        {"member_id": w.member_id, "role": "deputy"},
+    ),
+    "POST /api/v1/teams/{team_id}/members/{member_id}/leave": lambda w: (
+        {"team_id": w.team_id, "member_id": w.member_id},
+        {},
+        {},
+    ),
+    "GET /api/v1/registry/stats": lambda w: ({}, {"community_id": w.own}, None),
     "GET /asyncapi": lambda w: ({}, {}, None),
     "GET /asyncapi/{service}.json": lambda w: ({"service": "requests"}, {}, None),
 }
@@ -106,14 +245,68 @@ async def call(
     http: httpx.AsyncClient, method: str, path: str, sample: Call, headers: dict[str, str]
 ) -> int:
     params, query, body = sample
-    response = await http.request(
-        method, path.format(**params), params=query, json=body, headers=headers
-    )
+    if isinstance(body, Upload):
+        response = await http.request(
+            method,
+            path.format(**params),
+            params=query,
+            files={body.field: (body.filename, body.content, body.content_type)},
+            headers=headers,
+        )
+    else:
+        response = await http.request(
+            method, path.format(**params), params=query, json=body, headers=headers
+        )
     return response.status_code
 
 
+async def registry_world(
+    http: httpx.AsyncClient, admin: dict[str, str], own: str
+) -> dict[str, Any]:
+    """The registry's part of the world, made by a subdistrict admin: `own` as a community
+    with a compound, a team, a member in it with an entry and a pending correction."""
+    for kind, unit_id, parent in (("community", own, None), ("compound", own + "-hd", own)):
+        made = await http.post(
+            "/api/v1/org/units",
+            headers=admin,
+            json={"kind": kind, "unit_id": unit_id, "name": "海德公元", "parent_id": parent},
+        )
+        assert made.status_code == 201, made.text
+    member = (await register(http, admin, own))["id"]
+    merge = ((await register(http, admin, own))["id"], (await register(http, admin, own))["id"])
+    team_id = (await team(http, admin, "惠管家", community_id=own))["id"]
+    await join(http, admin, team_id, member, "member")
+    credited = await http.post(
+        f"/api/v1/members/{member}/record/credits",
+        headers=admin,
+        json={
+            "served_on": "2024-04-01",
+            "hours": 2,
+            "content": "助老送餐",
+            "organiser": "社区",
+            "reference": "paper-1",
+        },
+    )
+    assert credited.status_code == 201, credited.text
+    record_id = credited.json()["entry"]["record_id"]
+    asked = await http.post(
+        f"/api/v1/members/{member}/corrections",
+        headers=admin,
+        json={"record_id": record_id, "hours": 3, "reason": "漏记一小时"},
+    )
+    assert asked.status_code == 201, asked.text
+    return {
+        "unit_id": own + "-hd",
+        "member_id": member,
+        "record_id": record_id,
+        "correction_id": asked.json()["correction_id"],
+        "merge": merge,
+        "team_id": team_id,
+    }
+
+
 async def test_every_route_keeps_out_strangers_and_other_communities(launch: Launch) -> None:
-    processes = [launch(name) for name in ("requests", "notify", "gateway")]
+    processes = [launch(name) for name in ("requests", "notify", "registry", "gateway")]
     for process in processes:
         await process.ready()
     gateway = processes[-1]
@@ -135,12 +328,14 @@ async def test_every_route_keeps_out_strangers_and_other_communities(launch: Lau
         subject, _ = await new_account(
             http, admin, "subject", roles=["community_admin"], communities=[other]
         )
-        key = await http.post("/api/v1/api-keys", headers=admin, json={"name": "sample"})
+        issued = await http.post("/api/v1/api-keys", headers=admin, json={"name": "sample"})
         world = World(
             own=own,
             request_id=made.json()["id"],
             user_id=subject["id"],
-            api_key_id=key.json()["id"],
+            api_key_id=issued.json()["id"],
+            new_id_number=resident_id(),
+            **await registry_world(http, admin, own),
         )
         await eventually(
             lambda: call(
@@ -177,3 +372,4 @@ async def test_every_route_keeps_out_strangers_and_other_communities(launch: Lau
             rightful = admin if rule["scope"] == "subdistrict" else accounts["owner"]
             allowed = await call(http, method, path, sample, rightful)
             assert allowed not in (401, 403, 404), f"{key}: the rightful caller got {allowed}"
+            assert allowed < 500, f"{key}: the rightful caller's call failed ({allowed})"

@@ -1,7 +1,7 @@
-"""The audit log: logins, account and role changes, API keys, reveals of personal data.
+"""The audit log: logins, account and role changes, API keys, reveals of personal data, and
+every roster export (masked or not).
 
-Read by subdistrict_admin only. Exports will be recorded here too once an export exists
-(none does yet)."""
+Read by subdistrict_admin only."""
 
 from datetime import datetime
 from typing import Annotated, Any

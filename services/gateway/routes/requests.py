@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import logging
 from typing import Annotated, Any, Final, get_args
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -11,12 +10,21 @@ from services.gateway.accounts.model import Principal, Role
 from services.gateway.authz import Scope, current_principal, rule
 from services.gateway.deps import CorrelationId, Rpc
 from services.gateway.idempotency import HEADER as IDEMPOTENCY_KEY
+from services.gateway.reveal import (
+    NO_STORE,
+    REASON_MAX,
+    check_may_reveal,
+    fields_asked,
+    record_or_refuse,
+    reveal_reason,
+)
+from services.gateway.reveal import (
+    may_reveal as may_reveal,  # re-exported: the requests' checks, tested there
+)
 from services.gateway.targets import body_community, found_resource, request_community
 from shared.bus.rpc import RpcClient
 from shared.contracts.commands import requests as commands
-from shared.contracts.rpc import FieldError, Forbidden, Invalid, Unavailable
-
-log = logging.getLogger(__name__)
+from shared.contracts.rpc import Invalid
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
 
@@ -28,8 +36,6 @@ ADMINS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_ADMIN)
 REVEALABLE: Final[tuple[str, ...]] = get_args(
     get_args(commands.GetRequest.model_fields["reveal"].annotation)[0]
 )
-# Chinese says much in few characters: 「回访」 (a follow-up call) is a whole reason.
-REASON_MIN, REASON_MAX = 2, 200
 
 
 @router.post(
@@ -137,11 +143,7 @@ async def get_request(
     if not fields:
         return found
     community = found["location"]["community_id"]
-    if not may_reveal(caller, community):
-        raise Forbidden(
-            "your role may not reveal personal data: call without `reveal`",
-            [FieldError(loc=["reveal"], msg="not permitted for this caller", type="forbidden")],
-        )
+    check_may_reveal(caller, community)
     why = reveal_reason(reason)
     revealed: dict[str, Any] = await rpc.call(
         commands.SERVICE,
@@ -150,24 +152,21 @@ async def get_request(
         correlation_id=correlation_id,
         traceparent=request.headers.get("traceparent"),
     )
-    try:
-        await request.app.state.audit.record(
-            "reveal",
-            actor=caller,
-            target=request_id,
-            detail={
-                "resource": "request",
-                "request_id": request_id,
-                "community_id": community,
-                "fields": fields,
-                "resident": found.get("resident"),  # whose, as masked identity
-            },
-            reason=why,
-        )
-    except Exception as exc:  # fail closed: no audit record, no unmasked data
-        log.exception("audit write failed; reveal refused", extra={"request_id": request_id})
-        raise Unavailable("the audit log could not be written, so nothing was revealed") from exc
-    response.headers["Cache-Control"] = "no-store"
+    await record_or_refuse(
+        request,
+        "reveal",
+        actor=caller,
+        target=request_id,
+        detail={
+            "resource": "request",
+            "request_id": request_id,
+            "community_id": community,
+            "fields": fields,
+            "resident": found.get("resident"),  # whose, as masked identity
+        },
+        reason=why,
+    )
+    response.headers["Cache-Control"] = NO_STORE
     return revealed
 
 
@@ -175,29 +174,10 @@ def revealed_fields(raw: str | None) -> list[str]:
     """`phone,name` -> the fields to reveal, deduplicated, in REVEALABLE order.
 
     Raises Invalid naming `reveal` for a field that cannot be revealed."""
-    asked = {part.strip() for part in (raw or "").split(",") if part.strip()}
-    unknown = sorted(asked.difference(REVEALABLE))
-    if unknown:
-        msg = f"cannot reveal {', '.join(unknown)}; one of: {', '.join(REVEALABLE)}"
-        if "address" in unknown:
-            msg += " (requests carry no exact address, only community/compound/building ids)"
-        raise Invalid(msg, [FieldError(loc=["reveal"], msg=msg, type="enum")])
-    return [field for field in REVEALABLE if field in asked]
-
-
-def reveal_reason(raw: str | None) -> str:
-    """The reason a reveal must give (2-200 characters); raises Invalid naming `reason`."""
-    reason = (raw or "").strip()
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
-        msg = f"a reveal needs a reason of {REASON_MIN}-{REASON_MAX} characters"
-        raise Invalid(msg, [FieldError(loc=["reason"], msg=msg, type="value_error")])
-    return reason
-
-
-def may_reveal(caller: Principal, community_id: str) -> bool:
-    """People, never API keys: a subdistrict_admin, or a community_admin of that community."""
-    if caller.kind != "user":
-        return False
-    if Role.SUBDISTRICT_ADMIN in caller.roles:
-        return True
-    return Role.COMMUNITY_ADMIN in caller.roles and community_id in caller.communities
+    asked = {part.strip() for part in (raw or "").split(",")}
+    hint = (
+        " (requests carry no exact address, only community/compound/building ids)"
+        if "address" in asked
+        else ""
+    )
+    return fields_asked(raw, REVEALABLE, hint)

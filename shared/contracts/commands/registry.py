@@ -85,9 +85,12 @@ class CreateOrgUnit(OrgUnitChanges):
     )
 
 
-class UpdateOrgUnit(OrgUnitChanges):
-    unit_id: Id
+class UpdateOrgUnitBody(OrgUnitChanges):
     expected_revision: int | None = Field(default=None, ge=1)
+
+
+class UpdateOrgUnit(UpdateOrgUnitBody):
+    unit_id: Id
 
 
 class GetOrgUnit(Command):
@@ -129,12 +132,15 @@ class ListSkills(Command):
     pass
 
 
-class DefineSkill(Command):
+class SkillNames(Command):
+    zh: Annotated[str, Field(min_length=1, max_length=20)]
+    en: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class DefineSkill(SkillNames):
     """Add a skill to the managed list, or rename one."""
 
     code: SkillCode
-    zh: Annotated[str, Field(min_length=1, max_length=20)]
-    en: Annotated[str, Field(min_length=1, max_length=40)]
 
 
 # --- Members ------------------------------------------------------------------------------
