@@ -1,19 +1,22 @@
-"""Load the demo requests through the gateway's public API, as a client would.
+"""Load the demo data through the gateway's public API, as a client would: the registry's
+organisation, people, teams and paper-record hours (tools/demo_registry.py), then the demo
+requests.
 
 Going through HTTP (not straight into MongoDB) exercises the whole path: gateway →
-requests service → outbox → JetStream → notify, so the inbox fills up as in real use.
+services → outbox → JetStream → notify, so the inbox fills up as in real use.
 
     python -m tools.demo --gateway http://127.0.0.1:8000 --username admin --password ...
 
-It signs in first (every API route but login needs a token): as a subdistrict_admin, or an
-account that may record requests in every demo community. Without --password it takes the
-account's password from .data/demo-accounts.json, where `make up` keeps its accounts.
+It signs in first (every API route but login needs a token) as a subdistrict_admin. Without
+--password it takes the account's password from .data/demo-accounts.json, where `make up`
+keeps its accounts.
 
 A POST is never repeated once it may have reached the gateway: a 502/503/504 (or a lost
 answer) can follow a command that was recorded, and repeating it would record the request
-twice. Only a connection that could not be made at all is tried again. Before the first
-POST, a read-only call to the requests service through the gateway (safe to repeat) waits
-until the service answers its NATS subject, which can be a moment after /healthz/ready.
+twice. Only a connection that could not be made at all is tried again (and a 429, refused
+before anything ran). Before the first POST to a service, a read-only call through the
+gateway (safe to repeat) waits until the service answers its NATS subject, which can be a
+moment after /healthz/ready.
 """
 
 from __future__ import annotations
@@ -23,29 +26,40 @@ import json
 import os
 import secrets
 import sys
-import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS
+from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS, DEMO_TEAM_ACCOUNTS
+from tools.demo_http import DemoLoadError, client, refused, send_once, sign_in, wait_until
+from tools.demo_registry import load_registry
+from tools.demo_registry_data import DEMO_REGISTRY, RegistryDemo
 
-RETRY_WITHIN = 20.0  # seconds: for the requests service to answer, and per connection attempt
-RETRY_INTERVAL = 0.25
 # A request id that never exists: GET answers 404 once the requests service answers.
 PROBE_PATH = "/api/v1/requests/demo-readiness-probe"
-# The request was certainly not sent: nothing can have been recorded.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 # `make up`'s accounts and their passwords (a local demo stack), relative to its folder.
 ACCOUNTS_FILE = Path(".data") / "demo-accounts.json"
 
-Accounts = dict[str, dict[str, Any]]  # username -> {"password", "roles", "communities"}
+Accounts = dict[str, dict[str, Any]]  # username -> {"password", "roles", "communities", ...}
 
 
-class DemoLoadError(RuntimeError):
-    pass
+@dataclass
+class Loaded:
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    registry: dict[str, int] = field(default_factory=dict)  # what -> how many
+
+    def summary(self) -> str:
+        r = self.registry
+        made = (
+            f"{r.get('community', 0)} communities, {r.get('member', 0)} members, "
+            f"{r.get('team', 0)} teams; "
+            if r
+            else ""
+        )
+        return f"{made}{len(self.requests)} requests for Quantang"
 
 
 def load_demo(
@@ -56,20 +70,28 @@ def load_demo(
     *,
     username: str,
     password: str,
-) -> list[dict[str, Any]]:
-    """Sign in, POST every demo request; return the created requests. Raises DemoLoadError."""
-    created: list[dict[str, Any]] = []
-    with _client(gateway, transport) as client:
-        client.headers.update(sign_in(client, username, password))
-        _wait_for_the_requests_service(client)
+    registry: RegistryDemo | None = DEMO_REGISTRY,
+) -> Loaded:
+    """Sign in, load the registry's demo (unless None), POST every demo request.
+    Raises DemoLoadError."""
+    loaded = Loaded()
+    with client(gateway, transport) as http:
+        http.headers.update(sign_in(http, username, password))
+        if registry is not None:
+            loaded.registry = load_registry(http, registry, say)
+        wait_until(http, PROBE_PATH, _requests_answers, "requests")
         for body in requests:
             what = f"POST /api/v1/requests ({body['title']})"
-            resp = _post(client, "/api/v1/requests", body, what)
+            resp = send_once(http, "POST", "/api/v1/requests", body, what)
             if resp.status_code != 201:
-                raise DemoLoadError(_refused(what, resp))
-            created.append(resp.json())
+                raise DemoLoadError(refused(what, resp))
+            loaded.requests.append(resp.json())
             say(f"demo: {body['location']['community_id']}: {body['title']}")
-    return created
+    return loaded
+
+
+def _requests_answers(resp: httpx.Response) -> bool:
+    return resp.status_code == 404 and "demo-readiness-probe" in resp.text
 
 
 def create_community_admins(
@@ -87,55 +109,77 @@ def create_community_admins(
     Returns the accounts created, and the usernames that were already taken (their
     passwords are someone else's to know). Raises DemoLoadError.
     """
-    created: Accounts = {}
-    taken: list[str] = []
-    with _client(gateway, transport) as client:
-        client.headers.update(sign_in(client, username, password))
-        for name, (display_name, community) in DEMO_COMMUNITY_ADMINS.items():
+    wanted = {
+        name: {"display_name": display_name, "roles": ["community_admin"], "communities": [c]}
+        for name, (display_name, c) in DEMO_COMMUNITY_ADMINS.items()
+        if name not in skip
+    }
+    with client(gateway, transport) as http:
+        http.headers.update(sign_in(http, username, password))
+        return _create_accounts(http, wanted, say)
+
+
+def create_team_accounts(
+    gateway: str,
+    *,
+    username: str,
+    password: str,
+    skip: set[str] | frozenset[str] = frozenset(),
+    say: Callable[[str], None] = print,
+    transport: httpx.BaseTransport | None = None,
+) -> tuple[Accounts, list[str]]:
+    """Create the demo's team leaders and volunteer (DEMO_TEAM_ACCOUNTS, except `skip`),
+    once the registry's demo is loaded: a volunteer account names its member's id, found
+    by the member's name in their community. Returns as create_community_admins."""
+    people = {p.key: p for p in DEMO_REGISTRY.people}
+    with client(gateway, transport) as http:
+        http.headers.update(sign_in(http, username, password))
+        wanted: dict[str, dict[str, Any]] = {}
+        for name, (display_name, role, scope) in DEMO_TEAM_ACCOUNTS.items():
             if name in skip:
                 continue
-            body = {
-                "username": name,
-                "password": secrets.token_urlsafe(12),
-                "display_name": display_name,
-                "roles": ["community_admin"],
-                "communities": [community],
-            }
-            what = f"POST /api/v1/users ({name})"
-            resp = _post(client, "/api/v1/users", body, what)
-            if resp.status_code == 409:
-                taken.append(name)
-                continue
-            if resp.status_code != 201:
-                raise DemoLoadError(_refused(what, resp))
-            created[name] = {
-                "password": body["password"],
-                "roles": body["roles"],
-                "communities": body["communities"],
-            }
-            say(f"demo: created community_admin {name!r} for {community}")
+            account: dict[str, Any] = {"display_name": display_name, "roles": [role]}
+            if role == "volunteer":
+                member_id = _member_id(http, people[scope].name, people[scope].home)
+                if member_id is None:  # e.g. a data folder loaded before the registry's demo
+                    say(f"demo: {name!r} not created: its member {scope} is not registered")
+                    continue
+                account["member_id"] = member_id
+            else:
+                account["teams"] = [scope]
+            wanted[name] = account
+        return _create_accounts(http, wanted, say)
+
+
+def _member_id(http: httpx.Client, name: str, home: dict[str, str]) -> str | None:
+    # Demo names are unique and none starts another, so the prefix finds one member.
+    params = {"community_id": home["community_id"], "name_prefix": name, "status": "active"}
+    resp = http.get("/api/v1/members", params=params)
+    if resp.status_code != 200:
+        raise DemoLoadError(f"GET /api/v1/members -> {resp.status_code}: {resp.text}")
+    items = resp.json().get("items", [])
+    return str(items[0]["id"]) if len(items) == 1 else None
+
+
+def _create_accounts(
+    http: httpx.Client, wanted: dict[str, dict[str, Any]], say: Callable[[str], None]
+) -> tuple[Accounts, list[str]]:
+    created: Accounts = {}
+    taken: list[str] = []
+    for name, account in wanted.items():
+        body = {"username": name, "password": secrets.token_urlsafe(12), **account}
+        what = f"POST /api/v1/users ({name})"
+        resp = send_once(http, "POST", "/api/v1/users", body, what)
+        if resp.status_code == 409:
+            taken.append(name)
+            continue
+        if resp.status_code != 201:
+            raise DemoLoadError(refused(what, resp))
+        created[name] = {k: v for k, v in body.items() if k not in ("username", "display_name")}
+        created[name].setdefault("communities", [])
+        scope = ", ".join(account.get("communities") or account.get("teams") or ["a member"])
+        say(f"demo: created {account['roles'][0]} {name!r} for {scope}")
     return created, taken
-
-
-def sign_in(client: httpx.Client, username: str, password: str) -> dict[str, str]:
-    """Headers that carry a fresh access token (the sync twin of tools.admin.sign_in).
-
-    Signing in records nothing but a login, so an attempt that got no answer is repeated.
-    """
-    deadline = time.monotonic() + RETRY_WITHIN
-    while True:
-        try:
-            resp = client.post(
-                "/api/v1/auth/login", json={"username": username, "password": password}
-            )
-        except httpx.TransportError as exc:
-            if time.monotonic() < deadline:
-                time.sleep(RETRY_INTERVAL)
-                continue
-            raise DemoLoadError(f"gateway {client.base_url} unreachable: {exc}") from exc
-        if resp.status_code != 200:
-            raise DemoLoadError(f"signing in as {username!r} -> {resp.status_code}: {resp.text}")
-        return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
 
 def read_accounts(path: Path) -> Accounts:
@@ -158,67 +202,29 @@ def write_accounts(path: Path, accounts: Accounts) -> None:
     os.replace(tmp, path)
 
 
-def _client(gateway: str, transport: httpx.BaseTransport | None) -> httpx.Client:
-    # trust_env=False: a *_proxy variable must not route calls to 127.0.0.1 via a proxy.
-    return httpx.Client(
-        base_url=gateway.rstrip("/"), timeout=10, trust_env=False, transport=transport
-    )
-
-
-def _wait_for_the_requests_service(client: httpx.Client) -> None:
-    deadline = time.monotonic() + RETRY_WITHIN
-    while True:
-        try:
-            resp = client.get(PROBE_PATH)
-            if resp.status_code == 404 and "demo-readiness-probe" in resp.text:
-                return
-            last = f"GET {PROBE_PATH} -> {resp.status_code}: {resp.text}"
-        except httpx.TransportError as exc:
-            last = f"gateway {client.base_url} unreachable: {exc}"
-        if time.monotonic() >= deadline:
-            raise DemoLoadError(
-                f"the requests service did not answer within {RETRY_WITHIN:.0f} s; last: {last}"
-            )
-        time.sleep(RETRY_INTERVAL)
-
-
-def _post(client: httpx.Client, path: str, body: dict[str, Any], what: str) -> httpx.Response:
-    """The answer to one POST, tried again only if it could not be sent at all."""
-    deadline = time.monotonic() + RETRY_WITHIN
-    while True:
-        try:
-            return client.post(path, json=body)
-        except NOT_SENT as exc:
-            if time.monotonic() < deadline:
-                time.sleep(RETRY_INTERVAL)
-                continue
-            raise DemoLoadError(f"gateway {client.base_url} unreachable: {exc}") from exc
-        except httpx.TransportError as exc:
-            raise DemoLoadError(
-                f"{what}: no answer ({exc!r}); not repeated, as it may have been recorded"
-            ) from exc
-
-
-def _refused(what: str, resp: httpx.Response) -> str:
-    maybe = " (not repeated: it may have been recorded)" if resp.status_code >= 500 else ""
-    return f"{what} -> {resp.status_code}{maybe}: {resp.text}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--gateway", default="http://127.0.0.1:8000", help="gateway base URL")
-    parser.add_argument("--username", default="admin", help="an account that may record requests")
+    parser.add_argument("--username", default="admin", help="a subdistrict_admin")
     parser.add_argument("--password", help=f"its password; default: from {ACCOUNTS_FILE}")
+    parser.add_argument(
+        "--requests-only", action="store_true", help="only the demo requests, not the registry"
+    )
     args = parser.parse_args(argv)
     password = args.password or read_accounts(ACCOUNTS_FILE).get(args.username, {}).get("password")
     if not password:
         parser.error(f"--password: none given, and none for {args.username!r} in {ACCOUNTS_FILE}")
     try:
-        created = load_demo(args.gateway, username=args.username, password=password)
+        loaded = load_demo(
+            args.gateway,
+            username=args.username,
+            password=password,
+            registry=None if args.requests_only else DEMO_REGISTRY,
+        )
     except DemoLoadError as exc:
         print(f"demo data not loaded: {exc}", file=sys.stderr)
         return 1
-    print(f"{len(created)} demo requests created via {args.gateway}")
+    print(f"demo data loaded via {args.gateway}: {loaded.summary()}")
     return 0
 
 

@@ -1,12 +1,13 @@
-"""Demo requests (诉求) for Quantang subdistrict (泉塘街道), loaded by `make up`.
+"""Demo requests (诉求) for Quantang subdistrict (泉塘街道), and the demo accounts, loaded by
+`make up`; the registry's organisation, people and teams are in tools/demo_registry_data.py.
 
 `make up` loads them once per data folder, and only into its embedded NATS and MongoDB
 (RV_DEMO=1 forces, RV_DEMO=0 skips them): see tools/up.py.
 
-Plain data, each item a body for `POST /api/v1/requests`. Teams and places are the real
+Plain data, each request a body for `POST /api/v1/requests`. Teams and places are the real
 ones from the handbook; people and phone numbers are invented (138 0000 xxxx is never
 handed out). The handbook names the 高林仕家 compound but not its community, so
-`gaolin` is a demo id.
+`gaolin` is a demo id. Compound and building ids are the registry demo's.
 """
 
 from typing import Any
@@ -19,7 +20,7 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
         "location": {
             "community_id": "quanyun",
             "compound_id": "haide_gongyuan",
-            "building_id": "3",
+            "building_id": "haide_gongyuan-3",
         },
         "channel": "wechat_group",
         "urgency": "normal",
@@ -36,7 +37,7 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
         "location": {
             "community_id": "quanyun",
             "compound_id": "haide_gongyuan",
-            "building_id": "8",
+            "building_id": "haide_gongyuan-8",
         },
         "channel": "via_volunteer",
         "urgency": "normal",
@@ -63,7 +64,11 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
             "5栋402的天花板出现水渍并开始掉漆，怀疑是502卫生间防水层老化。"
             "两家沟通过两次没有结果，希望社区出面协调。"
         ),
-        "location": {"community_id": "xinggang", "compound_id": "pingguo", "building_id": "5"},
+        "location": {
+            "community_id": "xinggang",
+            "compound_id": "pingguo",
+            "building_id": "pingguo-5",
+        },
         "channel": "in_person",
         "urgency": "normal",
         "resident_name": "张阿姨",
@@ -76,7 +81,11 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
             "两位老人都有高血压，最近头晕次数增多，"
             "但行动不方便去卫生服务中心，想请医生或志愿者上门测一次血压。"
         ),
-        "location": {"community_id": "xinggang", "compound_id": "pingguo", "building_id": "12"},
+        "location": {
+            "community_id": "xinggang",
+            "compound_id": "pingguo",
+            "building_id": "pingguo-12",
+        },
         "channel": "phone",
         "urgency": "normal",
         "resident_name": "黄爷爷",
@@ -92,7 +101,7 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
         "location": {
             "community_id": "jingxing",
             "compound_id": "shengli_huayuan",
-            "building_id": "6",
+            "building_id": "shengli_huayuan-6",
         },
         "channel": "via_volunteer",
         "urgency": "normal",
@@ -119,7 +128,11 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
             "9栋有住户养的狗经常在深夜叫，同楼几户居民在楼栋群里反映，"
             "希望惠管家先上门沟通，避免矛盾升级。"
         ),
-        "location": {"community_id": "gaolin", "compound_id": "gaolin_shijia", "building_id": "9"},
+        "location": {
+            "community_id": "gaolin",
+            "compound_id": "gaolin_shijia",
+            "building_id": "gaolin_shijia-9",
+        },
         "channel": "wechat_group",
         "urgency": "normal",
         "resident_name": "吴女士",
@@ -132,4 +145,13 @@ DEMO_REQUESTS: list[dict[str, Any]] = [
 DEMO_COMMUNITY_ADMINS: dict[str, tuple[str, str]] = {
     f"{community}_admin": (f"{community} 社区管理员（演示）", community)
     for community in dict.fromkeys(r["location"]["community_id"] for r in DEMO_REQUESTS)
+}
+
+# The registry demo's team accounts (`make up` creates them once the registry's demo is in):
+# username -> (display name, role, the team it leads or, for a volunteer, the member's key in
+# tools/demo_members.py).
+DEMO_TEAM_ACCOUNTS: dict[str, tuple[str, str, str]] = {
+    "huiguanjia_leader": ("惠管家队长（演示）", "team_leader", "huiguanjia"),
+    "xianfeng_leader": ("惠管家先锋管家小分队长（演示）", "team_leader", "huiguanjia-xianfeng"),
+    "wulaohong_volunteer": ("五老红志愿者（演示）", "volunteer", "wulaohong-03"),
 }

@@ -7,14 +7,17 @@ are started embedded unless NATS_URL / MONGO_URL are given. Ports: RV_NATS_PORT 
 RV_MONGO_PORT (27017), <NAME>_HTTP_PORT for each process (GATEWAY_HTTP_PORT=8000, ...).
 SUBDISTRICT defaults to quantang.
 
-Demo data (tools/demo_data.py) is loaded once per data folder, and only when both NATS and
-MongoDB are the embedded ones: servers named by NATS_URL / MONGO_URL may hold real data,
-which must not get invented requests. RV_DEMO=1 loads it anyway, RV_DEMO=0 never.
+Demo data (tools/demo_data.py, tools/demo_registry_data.py) is loaded once per data folder,
+and only when both NATS and MongoDB are the embedded ones: servers named by NATS_URL /
+MONGO_URL may hold real data, which must not get invented people and requests. RV_DEMO=1
+loads it anyway, RV_DEMO=0 never.
 
 Accounts: every API route needs a signed-in caller. On the first start of a data folder
 `up` creates the subdistrict_admin `admin` with the gateway's own CLI (straight into the
 gateway's database, so before the gateway runs), and, when the demo data is wanted, one
-community_admin per demo community through the API (as `admin`) once the gateway answers.
+community_admin per demo community through the API (as `admin`) once the gateway answers;
+once the demo is loaded, its team leaders and a volunteer (DEMO_TEAM_ACCOUNTS in
+tools/demo_data.py: a volunteer's account names a member the load registered).
 Their generated passwords go in .data/demo-accounts.json (mode 0600), and the banner prints
 them on every start: a local demo stack. An `admin` that already exists in servers named by
 MONGO_URL is left alone; the banner says how to make another.
@@ -51,18 +54,25 @@ from tools.demo import (
     ACCOUNTS_FILE,
     Accounts,
     create_community_admins,
+    create_team_accounts,
     load_demo,
     read_accounts,
     write_accounts,
 )
-from tools.demo_data import DEMO_COMMUNITY_ADMINS
+from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_TEAM_ACCOUNTS
 
 PROCESSES = (*SERVICES, "gateway")
 # A development stack: the gateway may start with the public development JWT secret and the
 # registry with the public development ID key (each refuses to otherwise); a
-# GATEWAY_JWT_SECRET or REGISTRY_ID_KEY in the environment is still used instead.
+# GATEWAY_JWT_SECRET or REGISTRY_ID_KEY in the environment is still used instead. Loading
+# the demo makes ~400 calls as `admin` within seconds: more than a person's 300 a minute.
 DEV_ENV = {
-    "gateway": {"GATEWAY_ALLOW_DEV_SECRET": "1"},
+    "gateway": {
+        "GATEWAY_ALLOW_DEV_SECRET": "1",
+        "GATEWAY_RATE_LIMIT_PER_ACCOUNT": os.environ.get(
+            "GATEWAY_RATE_LIMIT_PER_ACCOUNT", "3000/minute"
+        ),
+    },
     "registry": {"REGISTRY_ALLOW_DEV_SECRET": "1"},
 }
 NATS_PORT, MONGO_PORT = 4222, 27017
@@ -177,11 +187,24 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
             note = f"not loaded: signing in needs the password of {ADMIN!r} ({why})"
         else:
             supervisor.say(f"loading demo data through the gateway ({why})")
-            created = load_demo(
-                gateway, say=supervisor.say, username=ADMIN, password=admin_password
+            loaded = load_demo(gateway, say=supervisor.say, username=ADMIN, password=admin_password)
+            marker.write_text("\n".join(str(c.get("id", c)) for c in loaded.requests) + "\n")
+            note = f"{loaded.summary()}, loaded just now ({why})"
+        if load and admin_password and marker.exists() and set(DEMO_TEAM_ACCOUNTS) - set(accounts):
+            # After the load: a volunteer's account names a member the load registered.
+            created_accounts, taken = create_team_accounts(
+                gateway,
+                username=ADMIN,
+                password=admin_password,
+                skip=set(accounts),
+                say=supervisor.say,
             )
-            marker.write_text("\n".join(str(c.get("id", c)) for c in created) + "\n")
-            note = f"{len(created)} requests for Quantang, loaded just now ({why})"
+            accounts.update(created_accounts)
+            write_accounts(accounts_file, accounts)
+            account_notes.extend(
+                f"{name}: exists already; its password is not in {accounts_file.name}"
+                for name in taken
+            )
         printer.plain(
             banner(
                 gateway=gateway,

@@ -15,7 +15,11 @@ EXAMPLE_REQUEST = {
     "kind": "repair",
     "title": "5栋电梯按钮失灵",
     "description": "1单元电梯9楼按钮按下没反应，已两天。",
-    "location": {"community_id": "quanyun", "compound_id": "haide_gongyuan", "building_id": "5"},
+    "location": {
+        "community_id": "quanyun",
+        "compound_id": "haide_gongyuan",
+        "building_id": "haide_gongyuan-5",
+    },
     "channel": "wechat_group",
     "urgency": "normal",
     "resident_name": "王先生",

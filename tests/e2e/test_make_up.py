@@ -32,7 +32,7 @@ from shared.embedded.processes import DEFAULT_PORTS
 from shared.embedded.servers import free_port
 from tests.waiting import eventually
 from tools.admin import sign_in
-from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS
+from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS, DEMO_TEAM_ACCOUNTS
 
 pytestmark = pytest.mark.e2e
 
@@ -197,7 +197,7 @@ async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_pat
 
     # Every account is in the file and in the banner, with the same password.
     accounts = accounts_of(tmp_path)
-    assert set(accounts) == {"admin", *DEMO_COMMUNITY_ADMINS}
+    assert set(accounts) == {"admin", *DEMO_COMMUNITY_ADMINS, *DEMO_TEAM_ACCOUNTS}
     assert accounts["admin"]["roles"] == ["subdistrict_admin"]
     for name, account in accounts.items():
         assert printed_password(text, name) == account["password"]
@@ -237,6 +237,14 @@ async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_pat
             "/api/v1/notifications", params={"community_id": "xinggang"}, headers=headers
         )
         assert elsewhere.status_code == 403, elsewhere.text
+
+        # The demo organisation, through the gateway: 20 communities, 惠管家 and its squads.
+        admin = await sign_in(client, "admin", accounts["admin"]["password"])
+        tree = (await client.get("/api/v1/org/tree", headers=admin)).json()
+        assert len(tree["communities"]) == 20, tree
+        team = await client.get("/api/v1/teams/huiguanjia", headers=admin)
+        assert team.status_code == 200, team.text
+        assert len(team.json()["subsquads"]) == 6
 
         # Notifications come from RequestCreated events, asynchronously: poll.
         async def inbox() -> list[dict[str, Any]]:

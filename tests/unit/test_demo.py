@@ -11,15 +11,15 @@ import httpx
 import pytest
 
 from shared.embedded.banner import banner
-from tools import demo
+from tools import demo_http
 from tools.demo import (
-    DemoLoadError,
     create_community_admins,
     load_demo,
     read_accounts,
     write_accounts,
 )
 from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS
+from tools.demo_http import DemoLoadError
 from tools.up import UpError, demo_wanted
 
 pytestmark = pytest.mark.unit
@@ -36,8 +36,8 @@ def login(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo, "RETRY_INTERVAL", 0.01)
-    monkeypatch.setattr(demo, "RETRY_WITHIN", 1.0)
+    monkeypatch.setattr(demo_http, "RETRY_INTERVAL", 0.01)
+    monkeypatch.setattr(demo_http, "RETRY_WITHIN", 1.0)
 
 
 def gateway(*posts: Any) -> tuple[httpx.MockTransport, list[str]]:
@@ -65,14 +65,18 @@ def gateway(*posts: Any) -> tuple[httpx.MockTransport, list[str]]:
 def test_a_post_answered_with_a_5xx_is_not_repeated(status: int) -> None:
     transport, calls = gateway(httpx.Response(status, json={"detail": "did not answer"}))
     with pytest.raises(DemoLoadError, match=f"-> {status} \\(not repeated"):
-        load_demo("http://gw", [BODY], say=lambda _: None, transport=transport, **AUTH)
+        load_demo(
+            "http://gw", [BODY], say=lambda _: None, transport=transport, registry=None, **AUTH
+        )
     assert calls.count("POST") == 1
 
 
 def test_a_post_whose_answer_was_lost_is_not_repeated() -> None:
     transport, calls = gateway(httpx.ReadTimeout("no answer"))
     with pytest.raises(DemoLoadError, match="not repeated"):
-        load_demo("http://gw", [BODY], say=lambda _: None, transport=transport, **AUTH)
+        load_demo(
+            "http://gw", [BODY], say=lambda _: None, transport=transport, registry=None, **AUTH
+        )
     assert calls.count("POST") == 1
 
 
@@ -80,8 +84,10 @@ def test_a_post_that_could_not_connect_is_tried_again() -> None:
     transport, calls = gateway(
         httpx.ConnectError("refused"), httpx.Response(201, json={"id": "r1", **BODY})
     )
-    created = load_demo("http://gw", [BODY], say=lambda _: None, transport=transport, **AUTH)
-    assert [c["id"] for c in created] == ["r1"]
+    loaded = load_demo(
+        "http://gw", [BODY], say=lambda _: None, transport=transport, registry=None, **AUTH
+    )
+    assert [c["id"] for c in loaded.requests] == ["r1"]
     assert calls.count("POST") == 2
 
 
@@ -100,7 +106,12 @@ def test_posts_wait_until_the_requests_service_answers() -> None:
         return httpx.Response(201, json={"id": "r1"})
 
     load_demo(
-        "http://gw", [BODY], say=lambda _: None, transport=httpx.MockTransport(handle), **AUTH
+        "http://gw",
+        [BODY],
+        say=lambda _: None,
+        transport=httpx.MockTransport(handle),
+        registry=None,
+        **AUTH,
     )
     assert calls == ["GET", "GET", "GET", "POST"]
 
@@ -114,7 +125,12 @@ def test_a_refused_sign_in_posts_nothing() -> None:
 
     with pytest.raises(DemoLoadError, match="signing in as 'admin' -> 401"):
         load_demo(
-            "http://gw", [BODY], say=lambda _: None, transport=httpx.MockTransport(handle), **AUTH
+            "http://gw",
+            [BODY],
+            say=lambda _: None,
+            transport=httpx.MockTransport(handle),
+            registry=None,
+            **AUTH,
         )
     assert calls == ["POST /api/v1/auth/login"]
 
