@@ -1,6 +1,7 @@
 """`python -m bench` (`make bench`): run the benchmarks on one set of servers and report.
 
-    python -m bench [--events 2000] [--requests 200] [--rate 20] [--json PATH]
+    python -m bench [--events 2000] [--requests 200] [--rate 20] [--roster-rows 500]
+                    [--rounds 3] [--json PATH] [--skip-throughput] [--skip-slice] [--skip-import]
 
 NATS_URL and MONGO_URL from the environment are used when both are set; otherwise a real
 nats-server and nx-27017 are started in a temp folder and stopped at the end. Nothing is
@@ -20,24 +21,33 @@ from typing import Any
 
 from bench import consumer_throughput as ct
 from bench import report
+from bench import roster_import as ri
 from bench.infra import Infra, as_dict, infrastructure, machine, server_versions
 from bench.slice_latency import run_slice
+from services.registry.roster import MAX_ROWS
 
 WARMUP_EVENTS = 200
+WARMUP_ROWS = 50
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=2000, help="events per throughput run")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved raw/plumbing pairs")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved pairs: raw/plumbing, raw/registry"
+    )
     parser.add_argument("--requests", type=int, default=200, help="requests in the slice run")
     parser.add_argument("--rate", type=float, default=20.0, help="slice requests per second")
+    parser.add_argument("--roster-rows", type=int, default=500, help="rows of the imported roster")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-slice", action="store_true")
+    parser.add_argument("--skip-import", action="store_true")
     args = parser.parse_args(argv)
     if args.events < 1 or args.requests < 1 or args.rounds < 1 or args.rate <= 0:
         parser.error("--events, --requests and --rounds must be >= 1 and --rate > 0")
+    if not 1 <= args.roster_rows <= MAX_ROWS:
+        parser.error(f"--roster-rows must be 1 to {MAX_ROWS}")
     return args
 
 
@@ -60,6 +70,21 @@ async def throughput(infra: Infra, n: int, rounds: int) -> dict[str, ct.Throughp
     return results
 
 
+async def roster_import(infra: Infra, rows: int, rounds: int) -> dict[str, ri.ImportResult]:
+    nats_url, mongo_url = infra.nats_url, infra.mongo_url
+    # Not reported: first connections, imports (openpyxl), the first service start.
+    await ri.raw(nats_url, mongo_url, min(rows, WARMUP_ROWS))
+    await ri.registry(nats_url, mongo_url, min(rows, WARMUP_ROWS))
+    results: dict[str, ri.ImportResult] = {}
+    # Interleaved as the throughput rounds, for the same reason.
+    for i in range(1, rounds + 1):
+        results[f"raw #{i}"] = await ri.raw(nats_url, mongo_url, rows)
+        results[f"registry #{i}"] = await ri.registry(nats_url, mongo_url, rows)
+    # For information: publishing without keeping the stream in write order.
+    results["raw_64_in_flight"] = await ri.raw(nats_url, mongo_url, rows, ri.CONCURRENT_PUBLISHES)
+    return results
+
+
 async def main_async(args: argparse.Namespace, infra: Infra) -> dict[str, Any]:
     versions = await server_versions(infra)
     figures: dict[str, Any] = {
@@ -71,6 +96,7 @@ async def main_async(args: argparse.Namespace, infra: Infra) -> dict[str, Any]:
             "rounds": args.rounds,
             "requests": args.requests,
             "rate": args.rate,
+            "roster_rows": args.roster_rows,
         },
     }
     report.print_header(figures["machine"], figures["servers"], versions)
@@ -89,6 +115,13 @@ async def main_async(args: argparse.Namespace, infra: Infra) -> dict[str, Any]:
         )
         figures["slice"] = report.slice_figures(result)
         report.print_slice(figures["slice"])
+    if not args.skip_import:
+        started = time.monotonic()
+        figures["roster_import"] = report.import_figures(
+            await roster_import(infra, args.roster_rows, args.rounds)
+        )
+        figures["roster_import"]["wall_s"] = round(time.monotonic() - started, 1)
+        report.print_import(figures["roster_import"])
     return figures
 
 

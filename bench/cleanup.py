@@ -5,7 +5,12 @@ from collections.abc import Iterable
 
 import nats
 
-from shared.contracts.subjects import database_name, dead_letter_stream, events_stream
+from shared.contracts.subjects import (
+    advisories_stream,
+    database_name,
+    dead_letter_stream,
+    events_stream,
+)
 from shared.store.client import make_client
 
 
@@ -17,7 +22,8 @@ async def drop_subdistrict(
         nc = await nats.connect(nats_url)
         try:
             js = nc.jetstream()
-            for stream in (events_stream(subdistrict), dead_letter_stream(subdistrict)):
+            streams = (events_stream, dead_letter_stream, advisories_stream)
+            for stream in (name(subdistrict) for name in streams):
                 with contextlib.suppress(Exception):
                     await js.delete_stream(stream)
         finally:

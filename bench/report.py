@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.consumer_throughput import ThroughputResult
+from bench.roster_import import ImportResult
 from bench.slice_latency import Sample, SliceResult
 
 PERCENTILES = (50, 95, 99)
@@ -104,6 +105,23 @@ def throughput_figures(results: dict[str, ThroughputResult]) -> dict[str, Any]:
     return out
 
 
+def import_figures(results: dict[str, ImportResult]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: r.as_dict() for k, r in results.items()}
+    pairs = [
+        (results[k.replace("raw", "registry", 1)], r)
+        for k, r in results.items()
+        if k.startswith("raw #")
+    ]
+    for key, rate in (("rows_written", "rows_rate"), ("events_published", "events_rate")):
+        ratios = [
+            getattr(ours, rate) / getattr(base, rate) for ours, base in pairs if getattr(base, rate)
+        ]
+        if ratios:
+            out[f"round_ratios_{key}"] = [round(x, 3) for x in ratios]
+            out[f"ratio_registry_to_raw_{key}"] = round(statistics.median(ratios), 3)
+    return out
+
+
 def print_header(machine: dict[str, Any], infra: dict[str, Any], versions: dict[str, str]) -> None:
     print("RedVest benchmark")
     print(
@@ -140,6 +158,32 @@ def print_throughput(figures: dict[str, Any]) -> None:
             f"  ratio plumbing_batch1 / raw_batch1 = {figures['ratio_plumbing_to_raw']:.2f} "
             f"(median of rounds {figures['round_ratios']}; target >= 0.5)"
         )
+    print()
+
+
+def print_import(figures: dict[str, Any]) -> None:
+    rows = next((r["rows"] for r in figures.values() if isinstance(r, dict)), 0)
+    print(f"Roster import: {rows} valid rows (XLSX, one IMPORT_MEMBERS call, valid_rows_only)")
+    print(f"  {'variant':<20} {'written s':>9} {'rows/s':>8} {'events s':>9} {'events/s':>9}  what")
+    for key, row in figures.items():
+        if not isinstance(row, dict):
+            continue
+        short = (
+            ""
+            if row["rows_stored"] == row["events_stored"] == row["rows"]
+            else f"  [stored {row['rows_stored']} rows, {row['events_stored']} events!]"
+        )
+        print(
+            f"  {key:<20} {row['written_s']:>9.2f} {row['rows_written_per_s']:>8.1f} "
+            f"{row['events_s']:>9.2f} {row['events_published_per_s']:>9.1f}  "
+            f"{row['description']}{short}"
+        )
+    for key, what in (("rows_written", "rows written"), ("events_published", "events published")):
+        if f"ratio_registry_to_raw_{key}" in figures:
+            print(
+                f"  ratio registry / raw, {what} = {figures[f'ratio_registry_to_raw_{key}']:.2f} "
+                f"(median of rounds {figures[f'round_ratios_{key}']})"
+            )
     print()
 
 
