@@ -12,8 +12,9 @@ multi-document transaction.
 """
 
 import asyncio
+import contextlib
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from pymongo import ASCENDING
@@ -27,9 +28,10 @@ Document = dict[str, Any]
 # Called after a write that carried events, so the relay publishes them now, not at the sweep.
 OnEvents = Callable[[str], Awaitable[None] | None]
 
-# A lost race re-reads and re-applies. Writers that all lost back off for a random moment,
-# growing with each round, so a crowd (ten volunteers joining one team at once) thins out
-# instead of colliding again in lock-step.
+# Writers of one aggregate in one process take turns (a lock per aggregate id), so fifty
+# sign-ups for one activity on one replica queue instead of racing. Across replicas the
+# version guard decides: a lost race re-reads and re-applies, after a random pause that grows
+# with each round, so a crowd thins out instead of colliding again in lock-step.
 RETRIES_ON_RACE = 20
 BACKOFF_STEP_S = 0.005
 
@@ -40,6 +42,8 @@ class AggregateStore:
     ) -> None:
         self.collection = collection
         self.on_events = on_events
+        # Only aggregates being written have a lock; the last writer out removes it.
+        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}
 
     async def create_indexes(self) -> None:
         await self.collection.create_index([("has_outbox", ASCENDING)])
@@ -71,6 +75,29 @@ class AggregateStore:
         Without it, a race with another writer (or with the relay) re-reads and re-applies,
         so `change` sees fresh state and its own guards decide.
         """
+        async with self._turn(aggregate_id):
+            return await self._update(aggregate_id, change, expected_revision)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, aggregate_id: str) -> AsyncIterator[None]:
+        lock, waiting = self._turns.get(aggregate_id, (asyncio.Lock(), 0))
+        self._turns[aggregate_id] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._turns[aggregate_id]
+            if waiting == 1:
+                del self._turns[aggregate_id]
+            else:
+                self._turns[aggregate_id] = (lock, waiting - 1)
+
+    async def _update(
+        self,
+        aggregate_id: str,
+        change: Callable[[Document], tuple[Document, Sequence[CloudEvent]]],
+        expected_revision: int | None,
+    ) -> Document:
         for round_ in range(RETRIES_ON_RACE):
             if round_:
                 await asyncio.sleep(random.uniform(0, BACKOFF_STEP_S * round_))
