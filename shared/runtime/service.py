@@ -9,7 +9,7 @@ let in-flight handlers finish (bounded by graceful_timeout_s) -> flush the relay
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 
 StartupHook = Callable[[], Awaitable[None]]
+BackgroundLoop = Callable[[], Coroutine[Any, Any, None]]
 
 
 class ServiceRuntime:
@@ -62,6 +63,9 @@ class ServiceRuntime:
         self.relays: dict[str, OutboxRelay] = {}
         self.stores: dict[str, AggregateStore] = {}
         self.startup_hooks: list[StartupHook] = []
+        # Loops a service runs beside its handlers (a scheduler), started last, stopped first.
+        self.background_loops: list[BackgroundLoop] = []
+        self.background_tasks: list[asyncio.Task[None]] = []
         self.consumers: list[EventConsumer] = []
         # Payload model per subscribed subject, for the AsyncAPI document: our handlers take
         # the raw message (to answer validation errors themselves), so FastStream cannot
@@ -121,6 +125,12 @@ class ServiceRuntime:
     def on_startup(self, hook: StartupHook) -> None:
         self.startup_hooks.append(hook)
 
+    def background(self, loop: BackgroundLoop) -> None:
+        """Run `loop` (a coroutine that runs until cancelled, e.g. a scheduler) once the
+        service serves; on SIGTERM it is cancelled before anything else stops. A loop must be
+        restart-safe: a replica may be killed at any point of it."""
+        self.background_loops.append(loop)
+
     def document_events(self, *models: type[EventData]) -> None:
         """Declare the events this service publishes, for its AsyncAPI document."""
         for spec in catalogue().values():
@@ -162,10 +172,14 @@ class ServiceRuntime:
         await self.broker.start()
         # The server must have our subscriptions before readiness says we serve commands.
         await self.broker.connection.flush()
+        self.background_tasks = [asyncio.create_task(loop()) for loop in self.background_loops]
         log.info("service started")
 
     async def stop(self) -> None:
         log.info("service stopping: finishing in-flight messages")
+        for task in self.background_tasks:
+            task.cancel()
+        await asyncio.gather(*self.background_tasks, return_exceptions=True)
         # Pull loops first: stop asking for more, and let each finish what its last fetch
         # (at most one fetch timeout) brought. FastStream's own stop cancels that loop, and a
         # message fetched in that instant would sit unacknowledged until ack_wait.
