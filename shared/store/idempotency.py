@@ -60,9 +60,16 @@ class ProcessedEvents:
     async def take_over(self, consumer: str, event_id: str, attempt: str) -> None:
         """A redelivery re-runs an unfinished attempt: the claim is now this attempt's, so
         the earlier one, if it is still alive and then fails, cannot release it."""
-        await self.collection.update_one(
+        # A whole replace, not `$set`: nx-27017 stores a datetime written by `$set` as text,
+        # which the TTL index would then never expire (docs/storage.md).
+        await self.collection.replace_one(
             {"_id": record_id(consumer, event_id)},
-            {"$set": {"attempt": attempt, "at": datetime.now(UTC)}},
+            {
+                "consumer": consumer,
+                "event_id": event_id,
+                "attempt": attempt,
+                "at": datetime.now(UTC),
+            },
         )
 
     async def release(self, consumer: str, event_id: str, attempt: str | None = None) -> None:

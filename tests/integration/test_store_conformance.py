@@ -22,6 +22,7 @@ from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from shared.store.idempotency import ProcessedEvents
 from tests.infra import is_nx_27017
 
 pytestmark = pytest.mark.integration
@@ -944,3 +945,27 @@ async def test_equality_on_an_indexed_dotted_path_into_sub_documents(
     await db.teams.create_index([("members.member_id", ASCENDING)])
     await db.teams.insert_one({"_id": "t1", "members": [{"member_id": "m1"}]})
     assert [d["_id"] async for d in db.teams.find({"members.member_id": "m1"})] == ["t1"]
+
+
+async def test_a_datetime_written_by_set_reads_back_as_a_datetime(
+    request: pytest.FixtureRequest, db: AsyncDatabase[Doc]
+) -> None:
+    await known_nx_fault(request, db, "a datetime written by $set is stored as text")
+    at = datetime(2031, 3, 8, 2, 0, tzinfo=UTC)
+    await db.claims.insert_one({"_id": "c1"})
+    await db.claims.update_one({"_id": "c1"}, {"$set": {"at": at}})
+    stored = await db.claims.find_one({"_id": "c1"})
+    assert stored is not None and stored["at"] == at
+
+
+async def test_a_claim_taken_over_keeps_a_datetime_the_ttl_index_can_expire(
+    db: AsyncDatabase[Doc],
+) -> None:
+    """shared/store/idempotency.py take_over: the record is replaced whole, so `at` stays a
+    datetime (a `$set` of it would be stored as text on nx-27017, and never expire)."""
+    processed = ProcessedEvents(db, retention=timedelta(days=1))
+    assert await processed.claim("consumer", "e1", attempt="a1")
+    await processed.take_over("consumer", "e1", attempt="a2")
+    stored = await db[processed.collection.name].find_one({"event_id": "e1"})
+    assert stored is not None and stored["attempt"] == "a2"
+    assert isinstance(stored["at"], datetime)
