@@ -5,6 +5,7 @@ Our handlers take the raw NATS message, so FastStream documents their payload as
 """
 
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -23,7 +24,8 @@ def fill_payloads(document: dict[str, Any], payloads: dict[str, list[type[BaseMo
         refs = _schemas(models, schemas)
         payload = refs[0] if len(refs) == 1 else {"oneOf": refs}
         for message_ref in channel.get("messages", {}).values():
-            message = messages[message_ref["$ref"].rsplit("/", 1)[-1]]
+            # A wildcard subject's `>` comes percent-encoded in the reference, not in the key.
+            message = messages[unquote(message_ref["$ref"].rsplit("/", 1)[-1])]
             message["payload"] = payload
     if not any(_uses(document, "EmptyPayload")):
         schemas.pop("EmptyPayload", None)

@@ -230,7 +230,11 @@ class CheckInBody(Command):
 
 
 class CheckIn(CheckInBody):
+    """`by_organiser` is set by the gateway from the caller's role (a body can never set
+    it): an organiser checks a volunteer in without the code."""
+
     activity_id: Id
+    by_organiser: bool = False
 
 
 class CheckOutBody(Command):

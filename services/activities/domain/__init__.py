@@ -1,0 +1,1 @@
+"""The activities service's pure rules: no I/O."""
