@@ -16,6 +16,8 @@ from services.gateway.accounts.store import AccountStore, AuditLog, TokenPolicy
 from services.gateway.authz import routes_without_rule
 from services.gateway.config import DEV_SECRET, GatewaySettings
 from services.gateway.routes import (
+    activities,
+    activities_attendance,
     asyncapi,
     audit,
     auth,
@@ -102,6 +104,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         records,
         teams,
         registry_stats,
+        activities,
+        activities_attendance,
         notifications,
         audit,
         open311,

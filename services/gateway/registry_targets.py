@@ -17,13 +17,11 @@ import json
 from typing import Any
 
 from fastapi import Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from services.gateway.authz import UNCHECKABLE, Target
-from services.gateway.registry_rpc import ask
-from services.gateway.targets import MAX_ID_LENGTH
+from services.gateway.service_rpc import look_up
 from shared.contracts.commands import registry as commands
-from shared.contracts.rpc import NotFound
 
 Document = dict[str, Any]
 NOTHING = Target(None, from_resource=True)  # missing, or not a possible id
@@ -32,19 +30,8 @@ NOTHING = Target(None, from_resource=True)  # missing, or not a possible id
 async def _look_up(
     request: Request, command: str, model: type[BaseModel], **ids: str
 ) -> Document | None:
-    """The resource, or None if it is missing or no resource can have these ids (too long,
-    blank: what the command itself refuses)."""
-    if any(len(value) > MAX_ID_LENGTH for value in ids.values()):
-        return None
-    try:
-        query = model(**ids)
-    except ValidationError:
-        return None
-    try:
-        found: Document = await ask(request, command, query)
-    except NotFound:
-        return None
-    return found
+    """A registry resource, or None if it is missing or cannot exist (service_rpc.look_up)."""
+    return await look_up(request, commands.SERVICE, command, model, **ids)
 
 
 async def _unit(request: Request, unit_id: str) -> Document | None:

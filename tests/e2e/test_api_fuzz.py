@@ -27,6 +27,7 @@ async def test_generated_requests_find_no_server_errors_or_schema_violations(
         launch("requests"),
         launch("notify"),
         launch("registry"),
+        launch("activities"),
         launch("gateway", RATE_LIMIT_PER_ACCOUNT="100000/minute"),  # fuzzing is not abuse
     ]
     for process in processes:

@@ -31,6 +31,8 @@ class World:
     merge: tuple[str, str]  # two more members of `own`, to merge
     team_id: str  # a team of `own`
     new_id_number: str  # an ID number nobody has registered
+    activity_id: str  # a published activity of `team_id` in `own`, far ahead
+    signup_id: str  # `member_id`'s sign-up for it
 
 
 @dataclass
@@ -236,9 +238,115 @@ SAMPLES: dict[str, Callable[[World], Call]] = {
         {},
     ),
     "GET /api/v1/registry/stats": lambda w: ({}, {"community_id": w.own}, None),
+    # -- activities ----------------------------------------------------------------------------
+    "GET /api/v1/activity-types": lambda w: ({}, {}, None),
+    "PUT /api/v1/activity-types/{code}": lambda w: (
+        {"code": "paper_cutting"},
+        {},
+        {"zh": "剪纸课", "en": "Paper cutting class"},
+    ),
+    "POST /api/v1/activities": lambda w: ({}, {}, activity_plan(w.own, w.team_id)),
+    "POST /api/v1/activity-series": lambda w: (
+        {},
+        {},
+        {**activity_plan(w.own, w.team_id), "rule": {"weekdays": [3], "count": 2}},
+    ),
+    "GET /api/v1/activities": lambda w: ({}, {"community_id": w.own}, None),
+    "GET /api/v1/activities/stats": lambda w: ({}, {"community_id": w.own}, None),
+    "GET /api/v1/activities/{activity_id}": lambda w: ({"activity_id": w.activity_id}, {}, None),
+    "PATCH /api/v1/activities/{activity_id}": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"place": "社区活动室"},
+    ),
+    "POST /api/v1/activities/{activity_id}/publish": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        None,
+    ),
+    "POST /api/v1/activities/{activity_id}/cancel": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"reason": "x"},  # too short: a 422 keeps the world as it is
+    ),
+    "POST /api/v1/activities/{activity_id}/complete": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"summary": "未开始"},
+    ),
+    "POST /api/v1/activities/{activity_id}/signups": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"member_id": w.member_id, "role_id": "sweep"},
+    ),
+    "POST /api/v1/activities/{activity_id}/signups/{signup_id}/cancel": lambda w: (
+        {"activity_id": w.activity_id, "signup_id": w.signup_id},
+        {},
+        {"reason": "临时有事"},
+    ),
+    "POST /api/v1/activities/{activity_id}/participants": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"name": "王奶奶", "proxy": True},
+    ),
+    "GET /api/v1/activities/{activity_id}/check-in-code": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        None,
+    ),
+    "POST /api/v1/activities/{activity_id}/check-in": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"member_id": w.member_id},
+    ),
+    "POST /api/v1/activities/{activity_id}/check-out": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"member_id": w.member_id},
+    ),
+    "POST /api/v1/activities/{activity_id}/no-shows": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"member_id": w.member_id},
+    ),
+    "POST /api/v1/activities/{activity_id}/roster": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"lines": [{"member_id": w.member_id, "role_id": "sweep", "hours": 2}]},
+    ),
+    "POST /api/v1/activities/{activity_id}/hours/approvals": lambda w: (
+        {"activity_id": w.activity_id},
+        {},
+        {"approvals": [{"member_id": w.member_id}]},
+    ),
+    "GET /api/v1/activities/{activity_id}/attendance.{format}": lambda w: (
+        {"activity_id": w.activity_id, "format": "csv"},
+        {},
+        None,
+    ),
+    "GET /api/v1/members/{member_id}/activities": lambda w: (
+        {"member_id": w.member_id},
+        {"when": "past"},
+        None,
+    ),
     "GET /asyncapi": lambda w: ({}, {}, None),
     "GET /asyncapi/{service}.json": lambda w: ({"service": "requests"}, {}, None),
 }
+
+
+def activity_plan(community_id: str, team_id: str) -> dict[str, Any]:
+    """An activity of the team, far ahead (sign-ups stay open)."""
+    return {
+        "title": "楼道清扫",
+        "activity_type": "clean_up",
+        "community_id": community_id,
+        "place": "海德公元",
+        "starts_at": "2031-05-10T09:00:00+08:00",
+        "ends_at": "2031-05-10T11:00:00+08:00",
+        "organiser_team_ids": [team_id],
+        "roles": [{"role_id": "sweep", "name": "清扫", "head_count": 10}],
+        "participant_capacity": 30,
+    }
 
 
 async def call(
@@ -305,8 +413,35 @@ async def registry_world(
     }
 
 
+async def activities_world(
+    http: httpx.AsyncClient, admin: dict[str, str], world: dict[str, Any]
+) -> dict[str, Any]:
+    """The activities' part: a published activity of the team, the member signed up for it
+    (once the activities service has learnt of the member from the registry's events)."""
+    made = await http.post(
+        "/api/v1/activities",
+        headers=admin,
+        json={**activity_plan(world["own"], world["team_id"]), "publish": True},
+    )
+    assert made.status_code == 201, made.text
+    activity_id = made.json()["activity_id"]
+    signed = await eventually(
+        lambda: http.post(
+            f"/api/v1/activities/{activity_id}/signups",
+            headers=admin,
+            json={"member_id": world["member_id"], "role_id": "sweep"},
+        ),
+        lambda r: r.status_code != 422,
+        what="the activities service to know the member",
+    )
+    assert signed.status_code == 201, signed.text
+    return {"activity_id": activity_id, "signup_id": signed.json()["signup_id"]}
+
+
 async def test_every_route_keeps_out_strangers_and_other_communities(launch: Launch) -> None:
-    processes = [launch(name) for name in ("requests", "notify", "registry", "gateway")]
+    processes = [launch(name) for name in ("requests", "notify", "registry", "activities")]
+    # Every route is called anonymously once: more than the default 60 a minute per IP.
+    processes.append(launch("gateway", RATE_LIMIT_ANONYMOUS="1000/minute"))
     for process in processes:
         await process.ready()
     gateway = processes[-1]
@@ -329,13 +464,14 @@ async def test_every_route_keeps_out_strangers_and_other_communities(launch: Lau
             http, admin, "subject", roles=["community_admin"], communities=[other]
         )
         issued = await http.post("/api/v1/api-keys", headers=admin, json={"name": "sample"})
+        registry_part = {"own": own, **await registry_world(http, admin, own)}
         world = World(
-            own=own,
             request_id=made.json()["id"],
             user_id=subject["id"],
             api_key_id=issued.json()["id"],
             new_id_number=resident_id(),
-            **await registry_world(http, admin, own),
+            **registry_part,
+            **await activities_world(http, admin, registry_part),
         )
         await eventually(
             lambda: call(
