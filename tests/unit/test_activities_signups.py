@@ -154,6 +154,17 @@ def test_a_participant_needs_capacity_and_comes_once() -> None:
         signups.register_participant(doc, resident("王芳", "13800001111"), arrival(2))
 
 
+def test_residents_may_be_entered_until_completion_but_volunteers_only_before_the_start() -> None:
+    during = signups.Arrival(signup_id="late", at=STARTS + timedelta(minutes=30), by="user:a")
+    doc, events = signups.register_participant(activity(), resident("王芳", proxy=True), during)
+    assert [p["name"] for p in doc["participants"]] == ["王芳"]
+    assert events[0].status == "confirmed"
+    with pytest.raises(Conflict):
+        signups.sign_up(activity(), "m1", "teacher", during)
+    with pytest.raises(Conflict):
+        signups.register_participant(activity(status="completed"), resident("李华"), during)
+
+
 def test_member_rules() -> None:
     with pytest.raises(Invalid, match="not yet known to activities") as unknown:
         members.ensure_may_serve(None, "m9")

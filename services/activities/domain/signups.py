@@ -154,8 +154,9 @@ class Resident:
 
 
 def register_participant(doc: Document, resident: Resident, arrival: Arrival) -> Change:
+    """Until the activity is completed, not only until it starts: elders walk up to a health
+    check, and a paper list of residents is entered afterwards, like a volunteers' roster."""
     ensure_published(doc, "registering participants")
-    ensure_not_started(doc, arrival.at)
     if doc.get("participant_capacity", 0) == 0:
         raise Conflict(f"activity {doc['_id']} takes no resident participants (capacity 0)")
     for p in doc.get("participants", []):
