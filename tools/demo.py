@@ -1,6 +1,6 @@
 """Load the demo data through the gateway's public API, as a client would: the registry's
-organisation, people, teams and paper-record hours (tools/demo_registry.py), then the demo
-requests.
+organisation, people, teams and paper-record hours (tools/demo_registry.py), the teams' year
+of activities (tools/demo_activities.py), then the demo requests.
 
 Going through HTTP (not straight into MongoDB) exercises the whole path: gateway →
 services → outbox → JetStream → notify, so the inbox fills up as in real use.
@@ -28,11 +28,14 @@ import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tools.demo_activities import load_activities, plan_activities, record_history
+from tools.demo_activities_data import ActivitiesDemo, build_activities_demo
 from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS, DEMO_TEAM_ACCOUNTS
 from tools.demo_http import DemoLoadError, client, refused, send_once, sign_in, wait_until
 from tools.demo_registry import load_registry
@@ -50,16 +53,20 @@ Accounts = dict[str, dict[str, Any]]  # username -> {"password", "roles", "commu
 class Loaded:
     requests: list[dict[str, Any]] = field(default_factory=list)
     registry: dict[str, int] = field(default_factory=dict)  # what -> how many
+    activities: dict[str, int] = field(default_factory=dict)  # what -> how many
+    # The past year's activities, when load_demo was asked to leave them for later: call it.
+    history: Callable[[], None] | None = None
 
     def summary(self) -> str:
-        r = self.registry
+        r, a = self.registry, self.activities
         made = (
             f"{r.get('community', 0)} communities, {r.get('member', 0)} members, "
             f"{r.get('team', 0)} teams; "
             if r
             else ""
         )
-        return f"{made}{len(self.requests)} requests for Quantang"
+        done = f"{a['completed']} completed activities; " if a.get("completed") else ""
+        return f"{made}{done}{len(self.requests)} requests for Quantang"
 
 
 def load_demo(
@@ -71,14 +78,33 @@ def load_demo(
     username: str,
     password: str,
     registry: RegistryDemo | None = DEMO_REGISTRY,
+    activities: Callable[[datetime], ActivitiesDemo] | None = build_activities_demo,
+    history_later: bool = False,
 ) -> Loaded:
-    """Sign in, load the registry's demo (unless None), POST every demo request.
-    Raises DemoLoadError."""
+    """Sign in, load the registry's demo (unless None) and then the activities' demo
+    (unless None: made for this moment, it names the registry's members), POST every demo
+    request. With `history_later`, the past year's activities (most of the calls) are left
+    to `Loaded.history`. Raises DemoLoadError."""
     loaded = Loaded()
     with client(gateway, transport) as http:
         http.headers.update(sign_in(http, username, password))
         if registry is not None:
-            loaded.registry = load_registry(http, registry, say)
+            loaded.registry, member_ids = load_registry(http, registry, say)
+            if activities is not None:
+                demo = activities(datetime.now(UTC))
+                if not history_later:
+                    loaded.activities = load_activities(http, demo, member_ids, say)
+                else:
+                    made, past = plan_activities(http, demo, member_ids, say)
+                    loaded.activities = dict(made)
+
+                    def history() -> None:
+                        with client(gateway, transport) as later:
+                            later.headers.update(sign_in(later, username, password))
+                            done = record_history(later, past, member_ids, say)
+                            loaded.activities.update(done)
+
+                    loaded.history = history
         wait_until(http, PROBE_PATH, _requests_answers, "requests")
         for body in requests:
             what = f"POST /api/v1/requests ({body['title']})"

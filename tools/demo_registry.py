@@ -38,9 +38,10 @@ def registry_answers(resp: httpx.Response) -> bool:
 
 def load_registry(
     client: httpx.Client, demo: RegistryDemo, say: Callable[[str], None]
-) -> dict[str, int]:
+) -> tuple[dict[str, int], dict[str, str]]:
     """Create the demo organisation, people and records; returns counts of what was made
-    (or found made). `client` is signed in as a subdistrict_admin. Raises DemoLoadError."""
+    (or found made), and the member ids by member key (the activities' demo names them).
+    `client` is signed in as a subdistrict_admin. Raises DemoLoadError."""
     wait_until(client, "/api/v1/skills", registry_answers, "registry")
     made: Counter[str] = Counter()
     for body in demo.communities + demo.compounds + demo.buildings:
@@ -80,7 +81,7 @@ def load_registry(
         f"demo: registry: {made['team']} teams, {made['membership']} memberships, "
         f"{made['credit']} paper-record entries"
     )
-    return dict(made)
+    return dict(made), ids
 
 
 def create(client: httpx.Client, path: str, body: dict[str, Any], what: str) -> None:

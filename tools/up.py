@@ -7,10 +7,11 @@ are started embedded unless NATS_URL / MONGO_URL are given. Ports: RV_NATS_PORT 
 RV_MONGO_PORT (27017), <NAME>_HTTP_PORT for each process (GATEWAY_HTTP_PORT=8000, ...).
 SUBDISTRICT defaults to quantang.
 
-Demo data (tools/demo_data.py, tools/demo_registry_data.py) is loaded once per data folder,
-and only when both NATS and MongoDB are the embedded ones: servers named by NATS_URL /
-MONGO_URL may hold real data, which must not get invented people and requests. RV_DEMO=1
-loads it anyway, RV_DEMO=0 never.
+Demo data (tools/demo_data.py, tools/demo_registry_data.py, tools/demo_activities_data.py) is
+loaded once per data folder (the past year of activities after the banner; the folder is
+marked loaded only once they are in), and only when both NATS and MongoDB are the embedded
+ones: servers named by NATS_URL / MONGO_URL may hold real data, which must not get invented
+people and requests. RV_DEMO=1 loads it anyway, RV_DEMO=0 never.
 
 Accounts: every API route needs a signed-in caller. On the first start of a data folder
 `up` creates the subdistrict_admin `admin` with the gateway's own CLI (straight into the
@@ -179,6 +180,7 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
                 f"{name}: exists already; its password is not in {accounts_file.name}"
                 for name in taken
             )
+        loaded = None
         if not load:
             note = f"not loaded: {why}"
         elif marker.exists():
@@ -187,10 +189,19 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
             note = f"not loaded: signing in needs the password of {ADMIN!r} ({why})"
         else:
             supervisor.say(f"loading demo data through the gateway ({why})")
-            loaded = load_demo(gateway, say=supervisor.say, username=ADMIN, password=admin_password)
-            marker.write_text("\n".join(str(c.get("id", c)) for c in loaded.requests) + "\n")
+            # The past year's activities (~1000 calls, the longest part) follow the banner.
+            loaded = load_demo(
+                gateway,
+                say=supervisor.say,
+                username=ADMIN,
+                password=admin_password,
+                history_later=True,
+            )
             note = f"{loaded.summary()}, loaded just now ({why})"
-        if load and admin_password and marker.exists() and set(DEMO_TEAM_ACCOUNTS) - set(accounts):
+            if loaded.history is not None:
+                note += "; loading demo activities… (the past year's, after this banner)"
+        registered = marker.exists() or loaded is not None
+        if load and admin_password and registered and set(DEMO_TEAM_ACCOUNTS) - set(accounts):
             # After the load: a volunteer's account names a member the load registered.
             created_accounts, taken = create_team_accounts(
                 gateway,
@@ -218,6 +229,12 @@ def _run(data: Path, logs: Path, stack: contextlib.ExitStack) -> int:
                 account_notes=account_notes,
             )
         )
+        if loaded is not None:
+            if loaded.history is not None:
+                loaded.history()
+                supervisor.say(f"demo: loaded: {loaded.summary()}")
+            # Done only now: an interrupted load is made again (and completed) next time.
+            marker.write_text("\n".join(str(c.get("id", c)) for c in loaded.requests) + "\n")
 
     supervisor = Supervisor(printer, {s.name: s.ready_url for s in specs}, on_ready, READY_TIMEOUT)
     for spec in specs:

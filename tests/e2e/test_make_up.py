@@ -19,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from shared.embedded.processes import DEFAULT_PORTS
 from shared.embedded.servers import free_port
 from tests.waiting import eventually
 from tools.admin import sign_in
+from tools.demo_activities_data import build_activities_demo
 from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS, DEMO_TEAM_ACCOUNTS
 
 pytestmark = pytest.mark.e2e
@@ -149,6 +151,10 @@ def accounts_of(tmp_path: Path) -> dict[str, dict[str, Any]]:
     return accounts
 
 
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
 def printed_password(text: str, username: str) -> str:
     """The password the banner's account list shows for `username`."""
     found = re.search(rf"(?m)^    {re.escape(username)} +(\S+)   ", text)
@@ -191,8 +197,8 @@ async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_pat
     up: Up = start_up()
     await wait_for_banner(up)
     text = up.text()
-    assert (tmp_path / ".data" / "demo-loaded").exists()
     assert "requests for Quantang, loaded just now (embedded servers)" in text
+    assert "loading demo activities…" in text  # the past year's follow the banner
     assert f"{up.gateway}/docs" in text
 
     # Every account is in the file and in the banner, with the same password.
@@ -259,6 +265,38 @@ async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_pat
         items = await eventually(
             inbox, lambda got: len(got) > len(quanyun), within=20, what="demo notifications"
         )
+
+        # The demo calendar: the past year's activities, completed once the load that
+        # follows the banner is done (it marks the demo loaded last), and the weeks ahead.
+        marker = tmp_path / ".data" / "demo-loaded"
+
+        async def demo_loaded() -> bool:
+            return marker.exists() or up.process.poll() is not None
+
+        await eventually(demo_loaded, bool, within=120, what="the demo's activities")
+        assert marker.exists(), up.tail()
+        completed = await client.get(
+            "/api/v1/activities/stats", params={"team_id": "wulaohong"}, headers=admin
+        )
+        assert completed.status_code == 200, completed.text
+        assert completed.json()["totals"]["activities_completed"] >= 280, completed.text
+        ahead = await client.get(
+            "/api/v1/activities",
+            params={"community_id": "xinggang", "starts_from": now_iso(), "limit": 20},
+            headers=admin,
+        )
+        assert ahead.status_code == 200, ahead.text
+        shows = [a for a in ahead.json()["items"] if a["activity_type"] == "clapper_talk_show"]
+        assert shows and all(a["status"] == "published" for a in shows), ahead.text
+        assert any(a["volunteers_confirmed"] for a in shows), ahead.text
+        day = next(
+            a
+            for a in build_activities_demo(datetime.now(UTC)).activities
+            if "health-day" in a.activity_id
+        )
+        health_day = await client.get(f"/api/v1/activities/{day.activity_id}", headers=admin)
+        assert health_day.status_code == 200, health_day.text
+        assert health_day.json()["status"] == day.occurrence.status, health_day.text
     assert {i["community_id"] for i in items} == {"quanyun"}
 
     started = processes_with(up.token)

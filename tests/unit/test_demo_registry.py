@@ -308,6 +308,7 @@ class Gateway:
             say=lambda _: None,
             transport=httpx.MockTransport(self.handle),
             registry=demo,
+            activities=None,
             username="admin",
             password="p" * 12,
         )
@@ -398,6 +399,7 @@ def test_a_429_is_waited_out_and_sent_again() -> None:
         say=lambda _: None,
         transport=httpx.MockTransport(handle),
         registry=SMALL,
+        activities=None,
         username="admin",
         password="p" * 12,
     )
