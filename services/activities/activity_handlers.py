@@ -13,12 +13,13 @@ from services.activities.activity_support import Clock, Emitter
 from services.activities.activity_types import ActivityTypes
 from services.activities.config import ActivitiesSettings
 from services.activities.export_attendance import AttendanceExport
+from services.activities.partners_projection import PartnersProjection
 from services.activities.series_commands import SeriesCommands
 from services.activities.stats_queries import StatsQueries
 from services.activities.teams_projection import TeamsProjection
 from shared.bus.rpc import CallContext
 from shared.contracts.commands import activities as commands
-from shared.contracts.events.registry import TeamCreated, TeamUpdated
+from shared.contracts.events.registry import PartnerUnitRegistered, TeamCreated, TeamUpdated
 from shared.contracts.subjects import events_filter
 from shared.runtime.service import ServiceRuntime
 
@@ -78,6 +79,9 @@ def install(runtime: ServiceRuntime, settings: ActivitiesSettings) -> None:
     # Only the registry's team events: rv.<sd>.evt.registry.team.>
     team_events = events_filter(settings.subdistrict, "registry").removesuffix(">") + "team.>"
     runtime.consume("teams", {TeamCreated: teams.on_team, TeamUpdated: teams.on_team}, team_events)
+    partners = PartnersProjection(runtime.db["partners"])
+    partner_events = team_events.removesuffix("team.>") + "partner.>"
+    runtime.consume("partners", {PartnerUnitRegistered: partners.on_partner}, partner_events)
     runtime.background(series.run)
 
     runtime.command(commands.LIST_ACTIVITY_TYPES, commands.ListActivityTypes, list_types)

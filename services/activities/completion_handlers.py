@@ -9,6 +9,7 @@ from services.activities import signup_clock
 from services.activities.activity_views import public
 from services.activities.domain import completion
 from services.activities.domain.signups import Document
+from services.activities.partners_projection import PartnersProjection
 from services.activities.signup_writer import ActivityWriter
 from shared.bus.rpc import CallContext
 from shared.contracts.commands import activities as commands
@@ -19,6 +20,7 @@ class CompletionHandlers:
         self.write = write
         self.activities = write.activities
         self.teams = db["teams"]
+        self.partners = PartnersProjection(db["partners"])
 
     async def complete(self, cmd: commands.CompleteActivity, ctx: CallContext) -> dict[str, Any]:
         doc = await self.activities.get(cmd.activity_id)
@@ -36,9 +38,13 @@ class CompletionHandlers:
 
     async def organiser(self, doc: Document) -> str:
         """The organising team's name, as the service record shows it (from the teams
-        projection); its id if the projection does not know it yet."""
+        projection), else the co-organising partner unit's (a college's repair day); an id
+        if the projections do not know it yet."""
         team_ids = doc.get("organiser_team_ids") or []
         if not team_ids:
-            return str((doc.get("partner_unit_ids") or [doc["community_id"]])[0])
+            partner_ids = doc.get("partner_unit_ids") or []
+            if not partner_ids:
+                return str(doc["community_id"])
+            return await self.partners.name_of(partner_ids[0]) or str(partner_ids[0])
         team = await self.teams.find_one({"_id": team_ids[0]})
         return str(team["name"]) if team and team.get("name") else str(team_ids[0])
