@@ -3,14 +3,11 @@ so that Excel opens the Chinese). Volunteers first, by role, with times and hour
 participants with proxy marks and who entered them. Names and phones masked."""
 
 import base64
-import csv
-import io
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-import openpyxl
 from pymongo.asynchronous.collection import AsyncCollection
 
 from services.activities.activity_commands import people_of
@@ -18,6 +15,7 @@ from shared.bus.rpc import CallContext
 from shared.contracts.commands.activities import ExportAttendance
 from shared.contracts.privacy import mask_name, mask_phone
 from shared.store.aggregates import AggregateStore
+from shared.tables import table_file
 
 Document = dict[str, Any]
 COLUMNS: Final = (
@@ -113,20 +111,7 @@ def rows(doc: Document, people: Mapping[str, Document], zone: ZoneInfo) -> list[
 def write(lines: list[dict[str, str]], fmt: str) -> bytes:
     header = [label for _, label in COLUMNS]
     body = [[line.get(key, "") for key, _ in COLUMNS] for line in lines]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(body)
-        return out.getvalue().encode("utf-8-sig")
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("签到表")
-    sheet.append(header)
-    for line in body:
-        sheet.append(line)  # text cells: volunteer numbers keep their leading zeros
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return table_file(header, body, "csv" if fmt == "csv" else "xlsx", "签到表")
 
 
 class AttendanceExport:

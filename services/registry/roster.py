@@ -16,6 +16,8 @@ from typing import Any, Final
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from shared.tables import table_file
+
 # Column key -> header label.
 IMPORT_COLUMNS: Final = {
     "name": "姓名",
@@ -135,20 +137,7 @@ def read_roster(content: bytes, fmt: str) -> Roster:
 def write_roster(columns: list[str], rows: list[dict[str, str]], fmt: str) -> bytes:
     header = [LABELS[key] for key in columns]
     body = [[_quoted(row.get(key, "")) for key in columns] for row in rows]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(body)
-        return out.getvalue().encode("utf-8-sig")
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("志愿者")
-    sheet.append(header)
-    for line in body:
-        sheet.append(line)  # text cells: ID numbers keep every digit
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return table_file(header, body, "csv" if fmt == "csv" else "xlsx", "志愿者")
 
 
 def _column_key(label: Any) -> str | None:

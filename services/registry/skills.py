@@ -1,39 +1,13 @@
-"""The skill list in the registry's `skills` collection: `{_id: code, zh, en}`.
-
-Seeded with the defaults at start-up (only codes not yet there: an admin's renaming stays)."""
+"""The skill list in the registry's `skills` collection (a shared CodeList of the defaults)."""
 
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 
 from services.registry.domain.skills import DEFAULT_SKILLS
+from shared.store.code_list import CodeList
 
-Document = dict[str, Any]
 
-
-class SkillList:
-    def __init__(self, collection: AsyncCollection[Document]) -> None:
-        self.collection = collection
-
-    async def seed_defaults(self) -> None:
-        for code, (zh, en) in DEFAULT_SKILLS.items():
-            try:
-                await self.collection.insert_one({"_id": code, "zh": zh, "en": en})
-            except DuplicateKeyError:
-                pass  # there already, perhaps renamed by an admin
-
-    async def all(self) -> list[dict[str, str]]:
-        return [
-            {"code": doc["_id"], "zh": doc["zh"], "en": doc["en"]}
-            async for doc in self.collection.find().sort("_id", 1)
-        ]
-
-    async def codes(self) -> set[str]:
-        return {doc["_id"] async for doc in self.collection.find({}, {"_id": 1})}
-
-    async def define(self, code: str, zh: str, en: str) -> dict[str, str]:
-        await self.collection.replace_one(
-            {"_id": code}, {"_id": code, "zh": zh, "en": en}, upsert=True
-        )
-        return {"code": code, "zh": zh, "en": en}
+class SkillList(CodeList):
+    def __init__(self, collection: AsyncCollection[dict[str, Any]]) -> None:
+        super().__init__(collection, DEFAULT_SKILLS)
