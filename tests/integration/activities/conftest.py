@@ -2,14 +2,11 @@
 an RPC client that calls it over NATS as the gateway does, a recorder of its events, and a
 way to put another service's event on JetStream (e.g. the registry's TeamCreated)."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import nats
 import pytest
-from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from pydantic import BaseModel
 
@@ -19,9 +16,8 @@ from shared.bus.rpc import RpcClient
 from shared.contracts.catalogue import EventData, catalogue, new_event
 from shared.contracts.commands import activities as commands
 from shared.contracts.envelope import CloudEvent
-from shared.contracts.subjects import events_filter
 from shared.runtime.service import ServiceRuntime
-from tests.integration.registry.conftest import Recorder
+from tests.integration.service_harness import FAST_SETTINGS, Recorder, running
 
 ADMIN = "user:test-admin"
 
@@ -63,11 +59,7 @@ def activities_settings(
         subdistrict=subdistrict,
         nats_url=nats_url,
         mongo_url=mongo_url,
-        outbox_sweep_interval_s=1,
-        retry_backoff_s=[0.2, 0.5],
-        ack_wait_s=10,
-        graceful_timeout_s=5,
-        **overrides,
+        **{**FAST_SETTINGS, **overrides},
     )
 
 
@@ -87,14 +79,5 @@ async def activities(
     activities_overrides: dict[str, Any],
 ) -> AsyncIterator[Activities]:
     settings = activities_settings(nats_url, mongo_url, subdistrict, **activities_overrides)
-    runtime = build(settings)
-    await runtime.start()
-    client: NatsClient = await nats.connect(nats_url, connect_timeout=5)
-    recorder = Recorder()
-    subscription = await client.subscribe(events_filter(subdistrict), cb=recorder.on_message)
-    try:
-        yield Activities(runtime, settings, RpcClient(client, subdistrict, 10), recorder, js)
-    finally:
-        await subscription.unsubscribe()
-        await client.drain()
-        await asyncio.wait_for(runtime.stop(), 30)
+    async with running(build(settings), nats_url) as service:
+        yield Activities(service.runtime, settings, service.rpc, service.events, js)

@@ -16,7 +16,7 @@ from shared.bus.rpc import RpcClient
 from shared.contracts.commands import registry as commands
 from shared.contracts.commands.registry import HomeIn
 from shared.contracts.subjects import advisories_stream, dead_letter_stream, events_stream
-from tests.integration.registry.conftest import Recorder, Registry, registry_settings
+from tests.integration.registry.conftest import Registry, registry_settings
 from tests.integration.registry.member_support import (
     person_name,
     phone,
@@ -24,6 +24,7 @@ from tests.integration.registry.member_support import (
     resident_id,
     seed_org,
 )
+from tests.integration.service_harness import Recorder
 
 pytestmark = pytest.mark.integration
 
