@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from services.registry import record_queries
+from services.registry import record_queries, request_credits
 from services.registry.config import RegistrySettings
 from services.registry.domain import corrections, merge, points, records, stars
 from services.registry.domain.record_rules import RecordRules
@@ -320,6 +320,8 @@ def install(runtime: ServiceRuntime, settings: RegistrySettings) -> None:
     queries = record_queries.RecordQueries(members, runtime.db, settings)
     runtime.on_startup(queries.create_indexes)
     runtime.consume("credits", {ActivityCompleted: handlers.on_activity_completed})
+    # Hours from resolved requests and confirmed micro-wishes.
+    request_credits.install(runtime, handlers)
     runtime.command(commands.CREDIT_HOURS, commands.CreditHours, handlers.credit_hours)
     runtime.command(
         commands.REQUEST_CORRECTION, commands.RequestCorrection, handlers.request_correction

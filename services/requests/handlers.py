@@ -9,9 +9,12 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from services.requests.domain.kinds import UnknownKind
+from services.requests.domain.intake import checked_extra
+from services.requests.domain.kinds import Kind, UnknownKind
 from services.requests.domain.model import submit
 from services.requests.domain.privacy import mask_text, resident_view
+from services.requests.kind_catalogue import KindCatalogue
+from services.requests.request_views import request_view
 from shared.bus.rpc import CallContext
 from shared.contracts.catalogue import new_event
 from shared.contracts.commands.requests import CreateRequest, GetRequest
@@ -32,9 +35,12 @@ class RequestHandlers:
         requests: AggregateStore,
         subdistrict: str,
         client_refs: AsyncCollection[Document] | None = None,
+        kinds: KindCatalogue | None = None,
     ) -> None:
         self.requests = requests
         self.subdistrict = subdistrict
+        # The catalogue lives in the same database (the `kinds` collection).
+        self.kinds = kinds or KindCatalogue(requests.collection.database["kinds"])
         # {_id: client_ref, request_id, fingerprint, at, expires_at}: one per retry reference.
         self.client_refs = client_refs
 
@@ -51,12 +57,13 @@ class RequestHandlers:
         the recorded id, so the unique `_id` lets only one request exist; whichever command
         loses that insert answers with the stored request."""
         request_id, now = new_id(), stored_time(datetime.now(UTC))
+        kind = await self._kind(cmd.kind)
+        # Checked before the reference is claimed: a refused command leaves no record, so
+        # the client may correct it and retry with the same Idempotency-Key.
+        checked_extra(kind, cmd.extra)
         if cmd.client_ref:
             request_id, now = await self._claim_ref(cmd, request_id, now)
-        try:
-            request, created = submit(cmd, request_id=request_id, now=now)
-        except UnknownKind as exc:
-            raise Invalid(str(exc), [FieldError(loc=["kind"], msg=str(exc), type="enum")]) from exc
+        request, created = submit(cmd, request_id=request_id, now=now, kinds={kind.code: kind})
         event = new_event(
             created,
             subdistrict=self.subdistrict,
@@ -72,6 +79,14 @@ class RequestHandlers:
                 raise
             stored = await self.requests.get(request_id)  # made by the first attempt
         return public(stored)
+
+    async def _kind(self, code: str) -> Kind:
+        """The kind from the catalogue; Invalid naming `kind` (and the known ones) if none."""
+        kind = await self.kinds.get(code)
+        if kind is not None:
+            return kind
+        exc = UnknownKind(code, [k.code for k in await self.kinds.all()])
+        raise Invalid(str(exc), [FieldError(loc=["kind"], msg=str(exc), type="enum")])
 
     async def _claim_ref(
         self, cmd: CreateRequest, request_id: str, now: datetime
@@ -105,7 +120,9 @@ class RequestHandlers:
         raise Conflict("the client reference changed concurrently; retry")
 
     async def get_request(self, query: GetRequest, ctx: CallContext) -> dict[str, Any]:
-        return public(await self.requests.get(query.request_id), reveal=query.reveal)
+        # The lifecycle's view (request_views.py): timeline, notes, deadline, handler...
+        doc = await self.requests.get(query.request_id)
+        return request_view(doc, query.reveal, include_mediation=query.include_mediation)
 
 
 def stored_time(at: datetime) -> datetime:
@@ -129,12 +146,17 @@ def public(doc: Document, reveal: Collection[str] = ()) -> dict[str, Any]:
     view = {k: v for k, v in doc.items() if k not in hidden}
     view["id"] = doc["_id"]
     view["resident"] = resident_view(doc.get("resident"), reveal)
+    member_id = (doc.get("resident") or {}).get("member_id")
+    if member_id:  # an id, not personal data: who the resident is in the registry
+        view["resident"]["member_id"] = member_id
     view["submitted_at"] = doc["submitted_at"].isoformat()
     for field in FREE_TEXT:
         if isinstance(view.get(field), str):
             view[field] = mask_text(view[field])
     if isinstance(view.get("timeline"), list):
         view["timeline"] = [_masked_entry(entry) for entry in view["timeline"]]
+    if isinstance(view.get("notes"), list):  # mediation notes only through GET_REQUEST
+        view["notes"] = request_view(doc)["notes"]
     return view
 
 

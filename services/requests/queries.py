@@ -1,57 +1,19 @@
 """Queries: the kinds catalogue and request listings. Read-only; what leaves is masked."""
 
-from collections.abc import Mapping
 from typing import Any, Final
 
 from pymongo import ASCENDING, DESCENDING
 
-from services.requests.domain.kinds import KINDS
+from services.requests.domain import kinds
 from services.requests.handlers import public
+from services.requests.kind_catalogue import KindCatalogue
 from shared.bus.rpc import CallContext
 from shared.contracts.commands.requests import ListKinds, ListRequests
-from shared.contracts.events.common import LocalizedText
 from shared.store.aggregates import AggregateStore, Document
-
-# Groups for the default kinds, until the editable catalogue (with its own issue) carries a
-# group per kind; a kind missing here lands in "other".
-GROUPS: Final[Mapping[str, LocalizedText]] = {
-    "help": LocalizedText(zh="帮扶救助", en="Help"),
-    "living": LocalizedText(zh="居住环境", en="Living environment"),
-    "neighbourhood": LocalizedText(zh="邻里关系", en="Neighbourhood"),
-    "feedback": LocalizedText(zh="意见建议", en="Feedback"),
-    "other": LocalizedText(zh="其他", en="Other"),
-}
-KIND_GROUPS: Final[Mapping[str, str]] = {
-    "emergency": "help",
-    "hardship_help": "help",
-    "health": "help",
-    "repair": "living",
-    "environment": "living",
-    "neighbour_dispute": "neighbourhood",
-    "suggestion": "feedback",
-    "complaint": "feedback",
-}
 
 # Every field list_requests filters on has an index of its own (not compound with _id: on
 # nx-27017 that breaks every insert; see docs/storage.md). Paging runs on _id.
 INDEXED_FIELDS: Final = ("kind", "status", "location.community_id", "submitted_at")
-
-
-def catalogue() -> list[dict[str, Any]]:
-    items = []
-    for code, name in KINDS.items():
-        group = KIND_GROUPS.get(code, "other")
-        items.append(
-            {
-                "code": code,
-                "name": name.model_dump(),
-                "group": {"code": group, "name": GROUPS[group].model_dump()},
-                # Extra fields per kind (type, required, allowed values) come with the
-                # editable catalogue; none for the defaults yet.
-                "fields": [],
-            }
-        )
-    return items
 
 
 def request_filter(query: ListRequests) -> dict[str, Any]:
@@ -84,15 +46,17 @@ def request_filter(query: ListRequests) -> dict[str, Any]:
 
 
 class RequestQueries:
-    def __init__(self, requests: AggregateStore) -> None:
+    def __init__(self, requests: AggregateStore, kinds: KindCatalogue | None = None) -> None:
         self.requests = requests
+        self.kinds = kinds or KindCatalogue(requests.collection.database["kinds"])
 
     async def create_indexes(self) -> None:
         for field in INDEXED_FIELDS:
             await self.requests.collection.create_index([(field, ASCENDING)])
 
     async def list_kinds(self, _: ListKinds, __: CallContext) -> dict[str, Any]:
-        return {"items": catalogue()}
+        """Each kind with its names, group, time limit, default handler and extra fields."""
+        return {"items": [kinds.view(kind) for kind in await self.kinds.all()]}
 
     async def list_requests(self, query: ListRequests, _: CallContext) -> dict[str, Any]:
         found = self.requests.collection.find(

@@ -969,3 +969,11 @@ async def test_a_claim_taken_over_keeps_a_datetime_the_ttl_index_can_expire(
     stored = await db[processed.collection.name].find_one({"event_id": "e1"})
     assert stored is not None and stored["attempt"] == "a2"
     assert isinstance(stored["at"], datetime)
+
+
+async def test_in_with_null_matches_missing_and_null_fields(db: AsyncDatabase[Doc]) -> None:
+    """The deadline scheduler (services/requests/deadlines.py) finds requests not yet
+    reminded with `{reminded_at: {$in: [None]}}`: the same on both servers."""
+    await db.reqs.insert_many([{"_id": "a", "at": None}, {"_id": "b"}, {"_id": "c", "at": 1}])
+    found = [d["_id"] async for d in db.reqs.find({"at": {"$in": [None]}}).sort("_id", 1)]
+    assert found == ["a", "b"]

@@ -66,6 +66,11 @@ class GetRequest(Command):
     reveal: list[Literal["phone", "name"]] = Field(
         default=[], max_length=2, description="resident fields to return unmasked"
     )
+    include_mediation: bool = Field(
+        default=False,
+        description="include dispute mediation notes: only the gateway sets it, for the "
+        "request's handler and community admins",
+    )
 
 
 # --- Queries for listings and the Open311 view -------------------------------------------

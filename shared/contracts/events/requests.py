@@ -135,6 +135,9 @@ class RequestResolved(_RequestEvent):
     hours_spent: float = Field(default=0, ge=0, le=24, multiple_of=0.5)
     volunteer_member_ids: list[str] = Field(default=[])
     notes: str = ""
+    resolution: int = Field(
+        default=1, ge=1, description="1 for the first resolution, 2 after one reopening, …"
+    )
 
 
 @event("requests", "request", "follow_up_recorded", version=1)
@@ -247,5 +250,8 @@ class WishConfirmed(_WishEvent):
     claimant: Claimant
     title: str
     hours: float = Field(default=0, ge=0, le=24, multiple_of=0.5)
+    points: int = Field(
+        default=0, ge=0, description="time-bank points for a member claimant, besides its hours"
+    )
     confirmed_by: str | None = None
     confirmed_at: datetime
