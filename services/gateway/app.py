@@ -30,9 +30,12 @@ from services.gateway.routes import (
     org,
     records,
     registry_stats,
+    request_board,
+    request_flow,
     requests,
     teams,
     users,
+    wishes,
 )
 from shared.bus.rpc import RpcClient
 from shared.runtime.health import health_routes
@@ -98,7 +101,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     for module in (
         auth,
         users,
+        request_board,  # before requests: /api/v1/requests/metrics is not a request's id
         requests,
+        request_flow,
+        wishes,
         org,
         members,
         records,

@@ -4,10 +4,11 @@
   is the `service_code`, its name (zh, or en for `Accept-Language: en`) the `service_name`,
   its group's name the `group`;
 - the location every request needs is the *attribute* `community_id` (required), with
-  `compound_id` and `building_id` (optional); a kind's own extra fields, once the catalogue
-  has them, follow as more attributes. The spec's `address_id` is the same location as one
-  path, `community/compound/building` (ADDRESS_ID): what GET answers, a POST may send back
-  instead of the attributes;
+  `compound_id` and `building_id` (optional); a kind's own extra fields (`extra_fields`:
+  string, number, boolean, choice) follow as more attributes (a boolean or a choice is a
+  `singlevaluelist`), and a POST's values for them become the command's `extra`, typed.
+  The spec's `address_id` is the same location as one path, `community/compound/building`
+  (ADDRESS_ID): what GET answers, a POST may send back instead of the attributes;
 - our statuses map onto the spec's `open`/`closed` (CLOSED_STATUSES; everything else,
   including statuses added later, is open);
 - personal data never leaves through Open311: a service request carries no resident.
@@ -25,10 +26,21 @@ from pydantic import ValidationError
 Lang = Literal["zh", "en"]
 SpecStatus = Literal["open", "closed"]
 
-# Our statuses that are finished for the resident. Today a request is only ever
-# "submitted" (open); the lifecycle of the requests service adds the rest.
+# Our statuses that are finished for the resident: resolved (办结; a follow-up may reopen
+# it, and it is open again), closed (after the follow-up, or as a duplicate or not ours),
+# returned (退单), transferred elsewhere, cancelled. "duplicate" and "not_responsible" are
+# how a request is closed (`closed_as`), kept here should a status ever say so. Everything
+# else (submitted, accepted, dispatched, in_progress, and statuses added later) is open.
 CLOSED_STATUSES: Final = frozenset(
-    {"resolved", "closed", "cancelled", "duplicate", "not_responsible"}
+    {
+        "resolved",
+        "closed",
+        "returned",
+        "transferred",
+        "cancelled",
+        "duplicate",
+        "not_responsible",
+    }
 )
 SPEC_STATUSES: Final = ("open", "closed")
 
@@ -64,6 +76,24 @@ LOCATION_ATTRIBUTES: Final[tuple[dict[str, Any], ...]] = (
     },
 )
 LOCATION_CODES: Final = tuple(a["code"] for a in LOCATION_ATTRIBUTES)
+
+# The catalogue's groups (KindBody.group), named for the spec's `group`.
+GROUP_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
+    "help": {"zh": "帮扶救助", "en": "Help"},
+    "repair": {"zh": "维修", "en": "Repairs"},
+    "dispute": {"zh": "矛盾纠纷", "en": "Disputes"},
+    "health": {"zh": "医疗健康", "en": "Health"},
+    "environment": {"zh": "环境卫生", "en": "Environment"},
+    "feedback": {"zh": "意见建议", "en": "Feedback"},
+    "emergency": {"zh": "紧急求助", "en": "Emergencies"},
+}
+# A boolean extra field as the spec's list of values.
+BOOLEAN_VALUES: Final = (
+    {"key": "true", "name": {"zh": "是", "en": "Yes"}},
+    {"key": "false", "name": {"zh": "否", "en": "No"}},
+)
+TRUE_WORDS: Final = frozenset({"true", "1", "yes", "是"})
+FALSE_WORDS: Final = frozenset({"false", "0", "no", "否"})
 
 # POST fields of the spec we accept but do not keep: a request has no coordinates, free-text
 # address, e-mail, device or account today (and keeps no more personal data than it needs);
@@ -129,8 +159,41 @@ def spec_status(status: str) -> SpecStatus:
 # --- services ---------------------------------------------------------------------------------
 
 
+def normal_kind(kind: Mapping[str, Any]) -> dict[str, Any]:
+    """A kind of the catalogue (`list_kinds`: {code, zh, en, group, extra_fields: [{code,
+    zh, en, type, required, values}], ...}) in the one shape this module reads: {code,
+    name: {zh, en}, group: {code, name: {zh, en}}, fields: [{code, type, required,
+    name: {zh, en}, values}]}. A kind already in that shape is kept as it is."""
+    code = str(kind.get("code") or kind.get("_id") or "")
+    name = kind.get("name")
+    if not isinstance(name, Mapping):
+        name = {"zh": kind.get("zh") or code, "en": kind.get("en") or code}
+    group = kind.get("group")
+    if not isinstance(group, Mapping):
+        named = GROUP_NAMES.get(str(group), {"zh": str(group or ""), "en": str(group or "")})
+        group = {"code": group, "name": named}
+    fields = kind.get("fields")
+    if fields is None:
+        fields = [_field(f) for f in kind.get("extra_fields") or [] if isinstance(f, Mapping)]
+    return {**kind, "code": code, "name": name, "group": group, "fields": fields}
+
+
+def _field(extra: Mapping[str, Any]) -> dict[str, Any]:
+    """An extra field of the catalogue ({code, zh, en, type, required, values})."""
+    kind_type = extra.get("type", "string")
+    values = list(BOOLEAN_VALUES) if kind_type == "boolean" else list(extra.get("values") or [])
+    return {
+        "code": extra["code"],
+        "type": kind_type,
+        "required": bool(extra.get("required", False)),
+        "name": {"zh": extra.get("zh") or extra["code"], "en": extra.get("en") or extra["code"]},
+        "values": values,
+    }
+
+
 def service(kind: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
     """One entry of services.json from one kind of the catalogue."""
+    kind = normal_kind(kind)
     other: Lang = "en" if lang == "zh" else "zh"
     return {
         "service_code": kind["code"],
@@ -145,13 +208,14 @@ def service(kind: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
 
 def find_kind(kinds: Iterable[Mapping[str, Any]], code: str) -> Mapping[str, Any]:
     for kind in kinds:
-        if kind["code"] == code:
-            return kind
+        if normal_kind(kind)["code"] == code:
+            return normal_kind(kind)
     raise Open311Error(404, f"service_code {code!r} was not found")
 
 
 def service_definition(kind: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
     """services/{code}.json: the location attributes, then the kind's own fields."""
+    kind = normal_kind(kind)
     attributes = [
         {
             "variable": True,
@@ -172,9 +236,10 @@ def service_definition(kind: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
 
 def kind_attribute(field: Mapping[str, Any], order: int, lang: Lang) -> dict[str, Any]:
     """A kind's extra field (code, type, required, allowed values, names) as an attribute.
-    Shape expected of the catalogue: {code, type, required, name: {zh, en}, values: [...]}."""
-    values = field.get("values") or []
+    Shape expected of the catalogue: {code, type, required, name: {zh, en}, values: [...]};
+    a boolean is a list of two values, true and false."""
     kind_type = field.get("type", "string")
+    values = field.get("values") or (list(BOOLEAN_VALUES) if kind_type == "boolean" else [])
     datatype = {"number": "number", "integer": "number", "datetime": "datetime", "text": "text"}
     name = field.get("name", {}).get(lang) or field["code"]
     return {
@@ -206,15 +271,15 @@ def service_request(
     view: Mapping[str, Any], kinds: Iterable[Mapping[str, Any]], lang: Lang
 ) -> dict[str, Any]:
     """A request's public (masked) view as the spec's service request. No resident data."""
-    names = {k["code"]: k["name"][lang] for k in kinds}
+    names = {k["code"]: k["name"][lang] for k in map(normal_kind, kinds)}
     location = view.get("location") or {}
     timeline = view.get("timeline") or []
     handler = view.get("handler") or {}
-    photos = view.get("photos") or []
+    photos = view.get("photo_refs") or view.get("photos") or []
     return {
         "service_request_id": view["id"],
         "status": spec_status(view["status"]),
-        "status_notes": status_notes(timeline),
+        "status_notes": status_notes(timeline) or view.get("close_reason"),
         "service_name": names.get(view["kind"], view["kind"]),
         "service_code": view["kind"],
         "description": view.get("description") or view.get("title", ""),
@@ -222,7 +287,7 @@ def service_request(
         "service_notice": None,
         "requested_datetime": view["submitted_at"],
         "updated_datetime": last_change(view, timeline),
-        "expected_datetime": view.get("due_at"),
+        "expected_datetime": _text_or_none(view.get("deadline") or view.get("due_at")),
         "address": None,  # no free-text address: the location is community/compound/building
         "address_id": address_id(location),
         "zipcode": None,
@@ -254,14 +319,21 @@ def location_of_address_id(value: str) -> dict[str, str]:
 
 
 def status_notes(timeline: Sequence[Mapping[str, Any]]) -> str | None:
-    """The latest public note in the timeline (a return reason, a resolution note...)."""
+    """The latest public note in the timeline (a return reason, a resolution note...):
+    never a note added along the way (the handler's working notes, mediation notes)."""
     for entry in reversed(timeline):
         if entry.get("private") or entry.get("visibility", "public") != "public":
+            continue
+        if entry.get("mediation") or "note" in str(entry.get("action") or ""):
             continue
         note = entry.get("note")
         if note:
             return str(note)
     return None
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def last_change(view: Mapping[str, Any], timeline: Sequence[Mapping[str, Any]]) -> str:
@@ -328,14 +400,14 @@ def create_request_body(
         names = ", ".join(f"attribute[{a}]" for a in unknown)
         raise Open311Error(400, f"{names}: not an attribute of service {code!r}")
     values: dict[str, Any] = {
-        k: _text(v, f"attribute[{k}]") if k in LOCATION_CODES else _values(v, f"attribute[{k}]")
+        k: _text(v, f"attribute[{k}]") if k in LOCATION_CODES else extra_value(declared[k], v)
         for k, v in attributes.items()
     }
     given_address = _text(top.get("address_id"), "address_id")
     if given_address and not values.get("community_id"):
         # The attributes, when given, win; address_id fills in for them.
         values |= location_of_address_id(given_address)
-    missing = [c for c, a in declared.items() if a.get("required") and not values.get(c)]
+    missing = [c for c, a in declared.items() if a.get("required") and values.get(c) in (None, "")]
     if missing:
         names = ", ".join(f"attribute[{a}]" for a in missing)
         raise Open311Error(400, f"required attribute(s) not provided: {names}")
@@ -348,11 +420,9 @@ def create_request_body(
         "channel": "app",
         "entered_by": entered_by,
     }
-    extra = {c: v for c, v in values.items() if c not in LOCATION_CODES}
+    extra = {c: v for c, v in values.items() if c not in LOCATION_CODES and v is not None}
     if extra:
-        # Kind-specific attributes go to the command's extra fields once it has them; until
-        # then the command refuses them (a 400), rather than dropping them silently.
-        body["fields"] = extra
+        body["extra"] = extra
     name = resident_name(
         _text(top.get("first_name"), "first_name"), _text(top.get("last_name"), "last_name")
     )
@@ -408,12 +478,34 @@ def one_text(value: Any, field: str) -> str | None:
     return _text(value, field)
 
 
-def _values(value: Any, field: str) -> str | list[str] | None:
-    """A kind's own attribute: one value, or all of them for a multi-value attribute
-    (`attribute[code][]=a&attribute[code][]=b`, a repeated field, or a JSON list)."""
-    if isinstance(value, list):
-        return [text for v in value if (text := _text(v, field)) is not None]
-    return _text(value, field)
+def extra_value(field: Mapping[str, Any], value: Any) -> str | float | bool | None:
+    """A kind's own attribute as the command's `extra` takes it, by the field's type: one
+    value (the catalogue has no multi-value fields: `attribute[code][]` with one value is
+    that value; more is a 400), a number, a boolean (true/false, 1/0, yes/no), or one of a
+    choice's values."""
+    name = f"attribute[{field['code']}]"
+    kind_type = field.get("type", "string")
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) and kind_type == "boolean":
+        return value
+    text = _text(value, name)
+    if text is None or text == "":
+        return None
+    if kind_type in ("number", "integer"):
+        try:
+            return float(text)
+        except ValueError as exc:
+            raise Open311Error(400, f"{name} must be a number") from exc
+    if kind_type == "boolean":
+        word = text.lower()
+        if word in TRUE_WORDS | FALSE_WORDS:
+            return word in TRUE_WORDS
+        raise Open311Error(400, f"{name} must be true or false")
+    keys = [v if isinstance(v, str) else v.get("key") for v in field.get("values") or []]
+    if keys and text not in keys:
+        raise Open311Error(400, f"{name} must be one of: {', '.join(map(str, keys))}")
+    return text
 
 
 def validation_description(exc: ValidationError) -> str:
@@ -421,6 +513,8 @@ def validation_description(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         loc = ".".join(str(p) for p in error["loc"])
+        if len(error["loc"]) > 1 and error["loc"][0] == "extra":
+            loc = f"attribute[{error['loc'][1]}]"
         parts.append(f"{SPEC_FIELD.get(loc, loc)}: {error['msg']}")
     return "; ".join(parts)
 

@@ -7,8 +7,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from services.gateway.accounts.model import Principal
-from services.gateway.routes.requests import caller_identity
+from services.gateway.accounts.model import Principal, caller_identity
 from services.gateway.targets import MAX_ID_LENGTH
 from shared.bus.rpc import field_errors
 from shared.contracts.rpc import Invalid, NotFound

@@ -5,12 +5,24 @@ from typing import Any, Final
 
 from fastapi import HTTPException, Request
 
+from services.gateway.accounts.model import Principal, Role
 from services.gateway.authz import UNCHECKABLE, Target
 from shared.contracts.commands import requests as request_commands
-from shared.contracts.rpc import NotFound
 
 # The longest id a stored resource can have (the commands' `request_id` limit).
 MAX_ID_LENGTH: Final = 64
+
+
+def get_request_query(
+    request_id: str, reveal: list[str] | None = None
+) -> request_commands.GetRequest:
+    """GetRequest as the gateway sends it: mediation notes included, for the gateway shows
+    them only to those who may see them (request_view.shown_to)."""
+    return request_commands.GetRequest(
+        request_id=request_id,
+        reveal=reveal or [],  # type: ignore[arg-type]
+        include_mediation=True,
+    )
 
 
 async def body_community(request: Request) -> Target:
@@ -24,32 +36,19 @@ async def body_community(request: Request) -> Target:
     return Target(community) if isinstance(community, str) and community else UNCHECKABLE
 
 
+async def body_community_or_volunteer(request: Request) -> Target:
+    """A request entered by a community's admins (`location.community_id`), or by a
+    volunteer collecting it from a resident of any community (the role alone decides)."""
+    target = await body_community(request)
+    who: Principal | None = getattr(request.state, "principal", None)
+    if target.value is None or who is None or who.covers_community(target.value):
+        return target
+    return UNCHECKABLE if Role.VOLUNTEER in who.roles else target
+
+
 async def query_community(request: Request) -> Target:
     """A listing filtered by `?community_id=`; without it, only subdistrict-wide roles pass."""
     return Target(request.query_params.get("community_id") or None)
-
-
-async def request_community(request: Request, request_id: str) -> Target:
-    """An existing request: its own community. Kept on request.state for the handler.
-
-    A request that does not exist (or an id no request can have) must not answer otherwise
-    than one outside the caller's scope: the target is then "no community, from a resource",
-    so the rule answers as usual (401 anonymous, 403 without the role, 404 "not found" for a
-    community-scoped caller), and a subdistrict-wide caller gets the same 404 from
-    `found_resource`, which every handler behind this target reads the request through."""
-    request.state.resource = None
-    if len(request_id) > MAX_ID_LENGTH:
-        return Target(None, from_resource=True)
-    try:
-        found: dict[str, Any] = await request.app.state.rpc.call(
-            request_commands.SERVICE,
-            request_commands.GET_REQUEST,
-            request_commands.GetRequest(request_id=request_id),
-        )
-    except NotFound:
-        return Target(None, from_resource=True)
-    request.state.resource = found
-    return Target(found["location"]["community_id"], from_resource=True)
 
 
 def not_found() -> HTTPException:

@@ -19,9 +19,10 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -35,6 +36,7 @@ from tests.waiting import eventually
 from tools.admin import sign_in
 from tools.demo_activities_data import build_activities_demo
 from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS, DEMO_TEAM_ACCOUNTS
+from tools.demo_requests_data import DEMO_BOARD
 
 pytestmark = pytest.mark.e2e
 
@@ -297,6 +299,7 @@ async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_pat
         health_day = await client.get(f"/api/v1/activities/{day.activity_id}", headers=admin)
         assert health_day.status_code == 200, health_day.text
         assert health_day.json()["status"] == day.occurrence.status, health_day.text
+        await check_demo_board(client, admin)
     assert {i["community_id"] for i in items} == {"quanyun"}
 
     started = processes_with(up.token)
@@ -307,6 +310,57 @@ async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_pat
     assert up.process.wait(timeout=30) == 0, up.tail()
     assert processes_with(up.token) == [], f"left running: {processes_with(up.token)}"
     assert "stopping nats-server" in up.text()
+
+
+async def check_demo_board(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+    """The board of requests in its many statuses; the open emergencies fall due at 24:00
+    local time of their acceptance (overdue from then on: a load makes today's board) and
+    are reminded (催办) at once, as their deadline is nearer than the reminder's lead."""
+    resp = await client.get("/api/v1/requests", params={"limit": 100}, headers=admin)
+    assert resp.status_code == 200, resp.text
+    board = resp.json()["items"]
+    statuses = {r["status"] for r in board}
+    assert statuses >= {
+        "submitted",
+        "accepted",
+        "returned",
+        "dispatched",
+        "in_progress",
+        "resolved",
+        "closed",
+        "cancelled",
+        "transferred",
+    }, statuses
+    assert {"duplicate", "not_responsible"} <= {r.get("closed_as") for r in board}
+    due_today = {r.body["title"] for r in DEMO_BOARD.requests if r.overdue}
+    emergencies = [r for r in board if r["title"] in due_today]
+    assert len(emergencies) == len(due_today), due_today
+    tz = ZoneInfo("Asia/Shanghai")
+    for r in emergencies:
+        accepted = datetime.fromisoformat(r["accepted_at"]).astimezone(tz)
+        midnight = datetime.combine(accepted.date() + timedelta(days=1), time(0), tzinfo=tz)
+        assert datetime.fromisoformat(r["deadline"]) == midnight, r
+
+    overdue = await client.get(
+        "/api/v1/requests", params={"overdue": "true", "limit": 100}, headers=admin
+    )
+    assert overdue.status_code == 200, overdue.text
+    for r in overdue.json()["items"]:  # none before midnight, then the emergencies
+        assert r["status"] in ("accepted", "dispatched", "in_progress"), r
+        assert datetime.fromisoformat(r["deadline"]) < datetime.now(UTC), r
+
+    async def reminded() -> list[dict[str, Any]]:
+        resp = await client.get(
+            "/api/v1/requests", params={"kind": "emergency", "limit": 100}, headers=admin
+        )
+        return [r for r in resp.json()["items"] if r["title"] in due_today]
+
+    await eventually(
+        reminded,
+        lambda got: bool(got) and all(r["reminded_at"] for r in got),
+        within=90,
+        what="the reminders of the emergencies",
+    )
 
 
 async def test_a_process_dying_at_start_stops_everything(start_up: Any, tmp_path: Path) -> None:

@@ -344,3 +344,61 @@ async def test_a_request_posted_through_open311_is_ours_and_notifies_the_admins(
 
         await eventually(inbox, lambda i: len(i) == 3, what="the later posts' notifications")
         assert len(await inbox()) == 3, "only the three accepted posts made requests"
+
+
+async def test_the_lifecycles_statuses_map_onto_open_and_closed(gateway: RunningProcess) -> None:
+    """Accepted and dispatched requests are open, with their deadline and handler; a request
+    closed as not the community's is closed, its reason the status notes; working notes and
+    mediation notes never leave through Open311."""
+    admin = await sign_in_admin(gateway)
+    community = "c" + secrets.token_hex(4)
+    async with httpx.AsyncClient(base_url=gateway.base_url, timeout=10) as http:
+        key = {"X-API-Key": await api_key(http, admin, write=False)}
+
+        async def made(title: str) -> str:
+            answer = await http.post(
+                "/api/v1/requests",
+                headers=admin,
+                json={"kind": "complaint", "title": title, "location": {"community_id": community}},
+            )
+            assert answer.status_code == 201, answer.text
+            request_id: str = answer.json()["id"]
+            return request_id
+
+        accepted, refused = await made("广场舞噪音"), await made("楼下商铺油烟")
+        url = "/api/v1/requests/{}"
+        assert (await http.post(url.format(accepted) + "/accept", headers=admin)).status_code == 200
+        for text, mediation in (("内部：已联系街道城管", False), ("调解：双方同意", True)):
+            noted = await http.post(
+                url.format(accepted) + "/notes",
+                headers=admin,
+                json={"text": text, "mediation": mediation},
+            )
+            assert noted.status_code == 200, noted.text
+        closed = await http.post(
+            url.format(refused) + "/not-responsible",
+            headers=admin,
+            json={"reason": "属市场监管部门职责，已告知居民拨打12315"},
+        )
+        assert closed.status_code == 200, closed.text
+
+        listed = await http.get(
+            "/open311/v2/requests.json",
+            headers=key,
+            params={"service_request_id": f"{accepted},{refused}"},
+        )
+        assert listed.status_code == 200, listed.text
+        found = {r["service_request_id"]: r for r in listed.json()}
+        assert found[accepted]["status"] == "open"
+        assert found[accepted]["expected_datetime"] is not None  # the deadline at acceptance
+        assert found[refused]["status"] == "closed"
+        assert found[refused]["status_notes"] == "属市场监管部门职责，已告知居民拨打12315"
+        assert "城管" not in listed.text and "调解" not in listed.text
+
+        only_closed = await http.get(
+            "/open311/v2/requests.json",
+            headers=key,
+            params={"service_code": "complaint", "status": "closed"},
+        )
+        ids = [r["service_request_id"] for r in only_closed.json()]
+        assert refused in ids and accepted not in ids

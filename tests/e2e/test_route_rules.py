@@ -33,6 +33,7 @@ class World:
     new_id_number: str  # an ID number nobody has registered
     activity_id: str  # a published activity of `team_id` in `own`, far ahead
     signup_id: str  # `member_id`'s sign-up for it
+    wish_id: str  # a published micro-wish in `own`
 
 
 @dataclass
@@ -329,9 +330,120 @@ SAMPLES: dict[str, Callable[[World], Call]] = {
         {"when": "past"},
         None,
     ),
+    # -- requests: the catalogue, the board, the closed loop, micro-wishes ----------------------
+    # Transitions the rightful caller may make but that would end the sample request send
+    # what the service refuses (a 409 or a 422), so every later sample finds it as it was.
+    "GET /api/v1/request-kinds": lambda w: ({}, {}, None),
+    "PUT /api/v1/request-kinds/{code}": lambda w: (
+        {"code": "graffiti"},
+        {},
+        {
+            "zh": "乱涂乱画",
+            "en": "Graffiti",
+            "group": "environment",
+            "time_limit": {"working_days": 3},
+        },
+    ),
+    "GET /api/v1/requests": lambda w: ({}, {"community_id": w.own}, None),
+    "GET /api/v1/requests/metrics": lambda w: ({}, {"community_id": w.own}, None),
+    "GET /api/v1/members/{member_id}/requests": lambda w: ({"member_id": w.member_id}, {}, None),
+    "POST /api/v1/requests/{request_id}/accept": lambda w: ({"request_id": w.request_id}, {}, None),
+    "POST /api/v1/requests/{request_id}/return": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"reason": "x"},
+    ),
+    "POST /api/v1/requests/{request_id}/dispatch": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"handler_type": "property_company", "handler_id": "nowhere"},
+    ),
+    "GET /api/v1/requests/{request_id}/suggestions": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        None,
+    ),
+    "POST /api/v1/requests/{request_id}/extension/approve": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        None,
+    ),
+    "POST /api/v1/requests/{request_id}/follow-up": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"satisfaction": "satisfied"},
+    ),
+    "POST /api/v1/requests/{request_id}/reopen": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"reason": "x"},
+    ),
+    "POST /api/v1/requests/{request_id}/transfer": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"to_outside": "县住建局", "reason": "x"},
+    ),
+    "POST /api/v1/requests/{request_id}/duplicate": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"original_id": "no-such-request"},
+    ),
+    "POST /api/v1/requests/{request_id}/not-responsible": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"reason": "x"},
+    ),
+    "POST /api/v1/requests/{request_id}/cancel": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"reason": "x" * 201},
+    ),
+    "POST /api/v1/requests/{request_id}/start": lambda w: ({"request_id": w.request_id}, {}, None),
+    "POST /api/v1/requests/{request_id}/extension": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"reason": "x", "working_days": 2},
+    ),
+    "POST /api/v1/requests/{request_id}/resolve": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"notes": ""},
+    ),
+    "POST /api/v1/requests/{request_id}/notes": lambda w: (
+        {"request_id": w.request_id},
+        {},
+        {"text": "已电话联系居民"},
+    ),
+    "POST /api/v1/wishes": lambda w: ({}, {}, wish(w.own)),
+    "GET /api/v1/wishes": lambda w: ({}, {"community_id": w.own}, None),
+    "GET /api/v1/wishes/{wish_id}": lambda w: ({"wish_id": w.wish_id}, {}, None),
+    "POST /api/v1/wishes/{wish_id}/review": lambda w: (
+        {"wish_id": w.wish_id},
+        {},
+        {"decision": "publish"},
+    ),
+    "POST /api/v1/wishes/{wish_id}/claim": lambda w: (
+        {"wish_id": w.wish_id},
+        {},
+        {"claimant_type": "member", "claimant_id": w.member_id},
+    ),
+    "POST /api/v1/wishes/{wish_id}/fulfil": lambda w: (
+        {"wish_id": w.wish_id},
+        {},
+        {"photo_refs": ["wishes/1.jpg"]},
+    ),
+    "POST /api/v1/wishes/{wish_id}/confirm": lambda w: ({"wish_id": w.wish_id}, {}, {"hours": 1}),
     "GET /asyncapi": lambda w: ({}, {}, None),
     "GET /asyncapi/{service}.json": lambda w: ({"service": "requests"}, {}, None),
 }
+
+
+def wish(community_id: str) -> dict[str, Any]:
+    return {
+        "title": "想要一台收音机",
+        "location": {"community_id": community_id},
+        "resident_name": "王秀英",
+    }
 
 
 def activity_plan(community_id: str, team_id: str) -> dict[str, Any]:
@@ -438,6 +550,18 @@ async def activities_world(
     return {"activity_id": activity_id, "signup_id": signed.json()["signup_id"]}
 
 
+async def requests_world(http: httpx.AsyncClient, admin: dict[str, str], own: str) -> str:
+    """The requests' part: a published micro-wish in `own`."""
+    made = await http.post("/api/v1/wishes", headers=admin, json=wish(own))
+    assert made.status_code == 201, made.text
+    wish_id: str = made.json()["id"]
+    published = await http.post(
+        f"/api/v1/wishes/{wish_id}/review", headers=admin, json={"decision": "publish"}
+    )
+    assert published.status_code == 200, published.text
+    return wish_id
+
+
 async def test_every_route_keeps_out_strangers_and_other_communities(launch: Launch) -> None:
     processes = [launch(name) for name in ("requests", "notify", "registry", "activities")]
     # Every route is called anonymously once: more than the default 60 a minute per IP.
@@ -472,6 +596,7 @@ async def test_every_route_keeps_out_strangers_and_other_communities(launch: Lau
             new_id_number=resident_id(),
             **registry_part,
             **await activities_world(http, admin, registry_part),
+            wish_id=await requests_world(http, admin, own),
         )
         await eventually(
             lambda: call(

@@ -124,6 +124,9 @@ def test_a_kinds_own_fields_follow_as_attributes() -> None:
         ("cancelled", "closed"),
         ("duplicate", "closed"),
         ("not_responsible", "closed"),
+        ("in_progress", "open"),
+        ("returned", "closed"),
+        ("transferred", "closed"),
     ],
 )
 def test_our_statuses_map_onto_open_and_closed(status: str, expected: str) -> None:
@@ -298,19 +301,150 @@ def test_a_one_value_field_given_twice_is_refused_not_cut_to_the_last() -> None:
     }
 
 
-def test_a_multi_value_attribute_keeps_every_value() -> None:
-    pets = {"code": "pets", "type": "string", "values": ["cat", "dog"]}
+def test_a_kinds_attribute_takes_one_value() -> None:
+    """The catalogue's extra fields take one value each: the spec's multi-value notation
+    with one value is that value; more than one is refused, not cut to one."""
+    pets = {"code": "pets", "type": "choice", "values": ["cat", "dog"]}
     kinds = [{**REPAIR, "fields": [pets]}]
+    one = {"service_code": "repair", "attribute[community_id]": "c1", "attribute[pets][]": "cat"}
+    assert spec.create_request_body(one, kinds, entered_by=None)["extra"] == {"pets": "cat"}
     for given in (
         {"attribute[pets][]": ["cat", "dog"]},  # the spec's multivaluelist notation
         {"attribute[pets]": ["cat", "dog"]},  # the same key twice
         {"attribute": {"community_id": "c1", "pets": ["cat", "dog"]}},  # JSON
     ):
         fields = {"service_code": "repair", "attribute[community_id]": "c1", **given}
-        body = spec.create_request_body(fields, kinds, entered_by=None)
-        assert body["fields"] == {"pets": ["cat", "dog"]}, given
-    one = {"service_code": "repair", "attribute[community_id]": "c1", "attribute[pets][]": "cat"}
-    assert spec.create_request_body(one, kinds, entered_by=None)["fields"] == {"pets": ["cat"]}
+        with pytest.raises(spec.Open311Error) as refused:
+            spec.create_request_body(fields, kinds, entered_by=None)
+        assert refused.value.status == 400 and "attribute[pets]" in refused.value.description
+
+
+# A kind as the catalogue (list_kinds) has it: the extra fields with their names and types.
+LEAK = {
+    "code": "repair",
+    "zh": "维修",
+    "en": "Repair",
+    "group": "repair",
+    "time_limit": {"same_day": False, "working_days": 3},
+    "default_handler": "property_company",
+    "extra_fields": [
+        {"code": "floor", "zh": "楼层", "en": "Floor", "type": "number", "required": True},
+        {"code": "indoor", "zh": "户内", "en": "Indoors", "type": "boolean"},
+        {
+            "code": "part",
+            "zh": "部位",
+            "en": "Part",
+            "type": "choice",
+            "values": ["水管", "屋顶"],
+        },
+        {"code": "note", "zh": "补充", "en": "Note"},
+    ],
+    "auto_dispatch": False,
+}
+
+
+def test_the_catalogues_kinds_are_services_with_their_extra_fields_as_attributes() -> None:
+    assert spec.service(LEAK, "en") == {
+        "service_code": "repair",
+        "service_name": "Repair",
+        "description": "Repair",
+        "metadata": True,
+        "type": "realtime",
+        "keywords": "维修,repair",
+        "group": "Repairs",
+    }
+    floor, indoor, part, note = spec.service_definition(LEAK, "zh")["attributes"][3:]
+    assert (floor["code"], floor["datatype"], floor["required"], floor["order"]) == (
+        "floor",
+        "number",
+        True,
+        4,
+    )
+    assert floor["description"] == "楼层"
+    assert indoor["datatype"] == "singlevaluelist" and indoor["required"] is False
+    assert indoor["values"] == [{"key": "true", "name": "是"}, {"key": "false", "name": "否"}]
+    assert part["datatype"] == "singlevaluelist"
+    assert part["values"] == [{"key": "水管", "name": "水管"}, {"key": "屋顶", "name": "屋顶"}]
+    assert (note["datatype"], note["description"]) == ("string", "补充")
+
+
+def test_the_catalogues_own_field_shape_reads_the_same() -> None:
+    """LIST_KINDS answers `fields` (each with a `name`) beside `extra_fields`."""
+    fields = [{**f, "name": {"zh": f["zh"], "en": f["en"]}} for f in LEAK["extra_fields"]]
+    listed = {**LEAK, "name": {"zh": "维修", "en": "Repair"}, "fields": fields}
+    assert spec.service_definition(listed, "en") == spec.service_definition(LEAK, "en")
+
+
+def test_a_posts_extra_attributes_become_typed_extra_fields() -> None:
+    form = {
+        "service_code": "repair",
+        "attribute[community_id]": "c1",
+        "attribute[floor]": "6",
+        "attribute[indoor]": "true",
+        "attribute[part]": "水管",
+        "attribute[note]": "",
+    }
+    body = spec.create_request_body(form, [LEAK], entered_by=None)
+    assert body["extra"] == {"floor": 6.0, "indoor": True, "part": "水管"}
+    command = CreateRequest.model_validate(body)
+    assert command.extra == {"floor": 6.0, "indoor": True, "part": "水管"}
+    as_json = {
+        "service_code": "repair",
+        "attribute": {"community_id": "c1", "floor": 3, "indoor": False},
+    }
+    assert spec.create_request_body(as_json, [LEAK], entered_by=None)["extra"] == {
+        "floor": 3.0,
+        "indoor": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("attributes", "says"),
+    [
+        ({}, "required attribute(s) not provided: attribute[floor]"),
+        ({"attribute[floor]": "six"}, "attribute[floor] must be a number"),
+        ({"attribute[floor]": "6", "attribute[indoor]": "maybe"}, "attribute[indoor] must be"),
+        ({"attribute[floor]": "6", "attribute[part]": "窗户"}, "attribute[part] must be one of"),
+        ({"attribute[floor]": "6", "attribute[colour]": "red"}, "attribute[colour]: not an"),
+    ],
+)
+def test_a_bad_extra_attribute_is_a_400_naming_it(attributes: dict[str, str], says: str) -> None:
+    form = {"service_code": "repair", "attribute[community_id]": "c1", **attributes}
+    with pytest.raises(spec.Open311Error) as refused:
+        spec.create_request_body(form, [LEAK], entered_by=None)
+    assert refused.value.status == 400
+    assert says in refused.value.description
+
+
+def test_command_errors_on_extra_fields_name_the_attribute() -> None:
+    bad = {"kind": "repair", "title": "t", "location": {"community_id": "c1"}}
+    with pytest.raises(ValidationError) as exc:
+        CreateRequest.model_validate({**bad, "extra": {"Floor": 1}})
+    assert "attribute[Floor]" in spec.validation_description(exc.value)
+
+
+def test_the_lifecycles_view_maps_its_deadline_handler_photos_and_close_reason() -> None:
+    view = {
+        **VIEW,
+        "status": "closed",
+        "closed_as": "not_responsible",
+        "close_reason": "属物业管理范围",
+        "deadline": "2026-05-06T15:59:59+00:00",
+        "handler": {"type": "property_company", "id": "hd", "name": "海德物业"},
+        "photo_refs": ["photos/leak-1.jpg"],
+        "timeline": [
+            {"at": "2026-05-02T09:00:00+00:00", "action": "accept", "note": None},
+            {"at": "2026-05-02T10:00:00+00:00", "action": "note", "note": "内部记录"},
+            {"at": "2026-05-02T11:00:00+00:00", "note": "调解记录", "mediation": True},
+        ],
+    }
+    mapped = spec.service_request(view, [LEAK], "zh")
+    assert mapped["status"] == "closed"
+    assert mapped["status_notes"] == "属物业管理范围"  # no working or mediation note
+    assert mapped["expected_datetime"] == "2026-05-06T15:59:59+00:00"
+    assert mapped["agency_responsible"] == "海德物业"
+    assert mapped["media_url"] == "photos/leak-1.jpg"
+    assert mapped["service_name"] == "维修"
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,11 @@ class Principal:
         return self.kind == "user" or "write" in self.scopes
 
 
+def caller_identity(caller: Principal) -> str:
+    """Who is calling, as a stable id: the account (the token's `sub`) or the API key's id."""
+    return f"{caller.kind}:{caller.id}"
+
+
 class AccountError(ValueError):
     """A rule about accounts was broken; the message names the field."""
 

@@ -233,11 +233,11 @@ def lang(request: Request) -> spec.Lang:
 
 
 async def kinds(rpc: RpcClient, correlation_id: str | None) -> list[dict[str, Any]]:
-    found: dict[str, Any] = await rpc.call(
+    found: Any = await rpc.call(
         commands.SERVICE, commands.LIST_KINDS, commands.ListKinds(), correlation_id=correlation_id
     )
-    items: list[dict[str, Any]] = found["items"]
-    return items
+    items: list[dict[str, Any]] = found["items"] if isinstance(found, dict) else found
+    return [spec.normal_kind(kind) for kind in items]
 
 
 @router.get(

@@ -6,10 +6,12 @@ from typing import Annotated, Any, Final, get_args
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.gateway.accounts.model import Principal, Role
+from services.gateway.accounts.model import Principal, Role, caller_identity
 from services.gateway.authz import Scope, current_principal, rule
 from services.gateway.deps import CorrelationId, Rpc
 from services.gateway.idempotency import HEADER as IDEMPOTENCY_KEY
+from services.gateway.request_targets import request_reader
+from services.gateway.request_view import community_of, is_handler, shown_to
 from services.gateway.reveal import (
     NO_STORE,
     REASON_MAX,
@@ -21,7 +23,11 @@ from services.gateway.reveal import (
 from services.gateway.reveal import (
     may_reveal as may_reveal,  # re-exported: the requests' checks, tested there
 )
-from services.gateway.targets import body_community, found_resource, request_community
+from services.gateway.targets import (
+    body_community_or_volunteer,
+    found_resource,
+    get_request_query,
+)
 from shared.bus.rpc import RpcClient
 from shared.contracts.commands import requests as commands
 from shared.contracts.rpc import Invalid
@@ -29,6 +35,9 @@ from shared.contracts.rpc import Invalid
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
 
 ADMINS = (Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_ADMIN)
+# What the assigned handler sees unmasked without asking: how to reach the resident.
+HANDLER_SEES: Final = ["phone"]
+HANDLER_REASON: Final = "handler"
 
 # The resident's fields a permitted caller may see unmasked: what GetRequest.reveal accepts
 # (list[Literal[...]]), so the contract stays the one list. A request carries no exact
@@ -42,7 +51,21 @@ REVEALABLE: Final[tuple[str, ...]] = get_args(
     "",
     status_code=201,
     summary="Record a resident's request",
-    **rule(*ADMINS, Role.INTEGRATION, scope=Scope.COMMUNITY, target=body_community, write=True),
+    description=(
+        "A community's admins record requests of their community; a volunteer records one "
+        "collected from a resident of any community (in a building's WeChat group, say), "
+        "and is recorded as having entered it on the resident's behalf (`entered_by`). "
+        "The kind's extra fields go in `extra` (GET /api/v1/request-kinds); an unknown or "
+        "wrongly typed one is a 422 naming it."
+    ),
+    **rule(
+        *ADMINS,
+        Role.VOLUNTEER,
+        Role.INTEGRATION,
+        scope=Scope.COMMUNITY,
+        target=body_community_or_volunteer,
+        write=True,
+    ),
 )
 async def create_request(
     body: commands.CreateRequestBody,
@@ -57,11 +80,6 @@ async def create_request(
         client_ref=client_ref(caller, request.headers.get(IDEMPOTENCY_KEY)),
     )
     return await create(rpc, command, request, correlation_id)
-
-
-def caller_identity(caller: Principal) -> str:
-    """Who is calling, as a stable id: the account (the token's `sub`) or the API key's id."""
-    return f"{caller.kind}:{caller.id}"
 
 
 def entered_by(caller: Principal, *, via: str = "api_key") -> str:
@@ -108,16 +126,28 @@ async def create(
 
 @router.get(
     "/{request_id}",
-    summary="One request, personal data masked unless revealed",
+    summary="One request with its timeline, personal data masked unless revealed",
     description=(
         "The resident's name and phone come back masked (`李**`, `138****1234`). "
         "A subdistrict_admin, or a community_admin of the request's community, may ask for "
         "them unmasked with `reveal=phone,name` and a `reason` (2-200 characters); each "
         "reveal is written to the audit log (`GET /api/v1/audit?action=reveal`) before the "
         "answer is sent, and if it cannot be written nothing is revealed (503). "
-        "API keys may not reveal."
+        "API keys may not reveal. "
+        "Also readable by the request's handler (the assigned member, who sees the "
+        "resident's phone unmasked without asking: audited as a reveal with reason "
+        "`handler`), the leaders of the handling team and of the teams the assigned member "
+        "is in, and the volunteer who entered it. Mediation notes are shown only to the "
+        "handler and the community's admins."
     ),
-    **rule(*ADMINS, Role.INTEGRATION, scope=Scope.COMMUNITY, target=request_community),
+    **rule(
+        *ADMINS,
+        Role.TEAM_LEADER,
+        Role.VOLUNTEER,
+        Role.INTEGRATION,
+        scope=Scope.SELF,
+        target=request_reader,
+    ),
 )
 async def get_request(
     request_id: str,
@@ -140,15 +170,19 @@ async def get_request(
 ) -> dict[str, Any]:
     found = found_resource(request)  # fetched (masked) by the rule's target lookup, or 404
     fields = revealed_fields(reveal)
-    if not fields:
-        return found
-    community = found["location"]["community_id"]
-    check_may_reveal(caller, community)
-    why = reveal_reason(reason)
+    community = community_of(found)
+    if fields:
+        check_may_reveal(caller, community)
+        why = reveal_reason(reason)
+    elif is_handler(caller, found) and (found.get("resident") or {}).get("phone"):
+        fields, why = HANDLER_SEES, HANDLER_REASON
+    else:
+        shown: dict[str, Any] = shown_to(request, caller, found)
+        return shown
     revealed: dict[str, Any] = await rpc.call(
         commands.SERVICE,
         commands.GET_REQUEST,
-        commands.GetRequest(request_id=request_id, reveal=fields),  # type: ignore[arg-type]
+        get_request_query(request_id, fields),
         correlation_id=correlation_id,
         traceparent=request.headers.get("traceparent"),
     )
@@ -167,7 +201,8 @@ async def get_request(
         reason=why,
     )
     response.headers["Cache-Control"] = NO_STORE
-    return revealed
+    revealed_view: dict[str, Any] = shown_to(request, caller, revealed)
+    return revealed_view
 
 
 def revealed_fields(raw: str | None) -> list[str]:
