@@ -1,6 +1,7 @@
 """Load the demo data through the gateway's public API, as a client would: the registry's
 organisation, people, teams and paper-record hours (tools/demo_registry.py), the teams' year
-of activities (tools/demo_activities.py), then the demo requests.
+of activities (tools/demo_activities.py), then the board of residents' requests and
+micro-wishes (tools/demo_requests.py).
 
 Going through HTTP (not straight into MongoDB) exercises the whole path: gateway →
 services → outbox → JetStream → notify, so the inbox fills up as in real use.
@@ -40,6 +41,8 @@ from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS, DEMO_TEAM_ACCO
 from tools.demo_http import DemoLoadError, client, refused, send_once, sign_in, wait_until
 from tools.demo_registry import load_registry
 from tools.demo_registry_data import DEMO_REGISTRY, RegistryDemo
+from tools.demo_requests import load_requests
+from tools.demo_requests_data import DEMO_BOARD, RequestsDemo
 
 # A request id that never exists: GET answers 404 once the requests service answers.
 PROBE_PATH = "/api/v1/requests/demo-readiness-probe"
@@ -54,6 +57,7 @@ class Loaded:
     requests: list[dict[str, Any]] = field(default_factory=list)
     registry: dict[str, int] = field(default_factory=dict)  # what -> how many
     activities: dict[str, int] = field(default_factory=dict)  # what -> how many
+    board: dict[str, int] = field(default_factory=dict)  # status (wish_<status>) -> how many
     # The past year's activities, when load_demo was asked to leave them for later: call it.
     history: Callable[[], None] | None = None
 
@@ -66,12 +70,13 @@ class Loaded:
             else ""
         )
         done = f"{a['completed']} completed activities; " if a.get("completed") else ""
-        return f"{made}{done}{len(self.requests)} requests for Quantang"
+        wishes = f"{self.board['wish']} micro-wishes, " if self.board.get("wish") else ""
+        return f"{made}{done}{wishes}{len(self.requests)} requests for Quantang"
 
 
 def load_demo(
     gateway: str,
-    requests: list[dict[str, Any]] = DEMO_REQUESTS,
+    requests: list[dict[str, Any]] | tuple[()] = (),
     say: Callable[[str], None] = print,
     transport: httpx.BaseTransport | None = None,
     *,
@@ -79,13 +84,16 @@ def load_demo(
     password: str,
     registry: RegistryDemo | None = DEMO_REGISTRY,
     activities: Callable[[datetime], ActivitiesDemo] | None = build_activities_demo,
+    board: RequestsDemo | None = DEMO_BOARD,
     history_later: bool = False,
 ) -> Loaded:
-    """Sign in, load the registry's demo (unless None) and then the activities' demo
-    (unless None: made for this moment, it names the registry's members), POST every demo
-    request. With `history_later`, the past year's activities (most of the calls) are left
-    to `Loaded.history`. Raises DemoLoadError."""
+    """Sign in, load the registry's demo (unless None) and then the activities' demo and
+    the board of requests and micro-wishes (each unless None; both name the registry's
+    members), then POST each of `requests` as it is (plain bodies, left submitted). With
+    `history_later`, the past year's activities (most of the calls) are left to
+    `Loaded.history`. Raises DemoLoadError."""
     loaded = Loaded()
+    member_ids: dict[str, str] = {}
     with client(gateway, transport) as http:
         http.headers.update(sign_in(http, username, password))
         if registry is not None:
@@ -106,6 +114,14 @@ def load_demo(
 
                     loaded.history = history
         wait_until(http, PROBE_PATH, _requests_answers, "requests")
+        if registry is not None and board is not None:
+            missing = board.members() - set(member_ids)
+            if missing:  # a registry demo other than the one the board was written for
+                say(f"demo: no requests board: the registry's demo lacks {sorted(missing)[:3]}")
+            else:
+                views, counts = load_requests(http, board, member_ids, say)
+                loaded.requests += views
+                loaded.board = dict(counts)
         for body in requests:
             what = f"POST /api/v1/requests ({body['title']})"
             resp = send_once(http, "POST", "/api/v1/requests", body, what)
@@ -234,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--username", default="admin", help="a subdistrict_admin")
     parser.add_argument("--password", help=f"its password; default: from {ACCOUNTS_FILE}")
     parser.add_argument(
-        "--requests-only", action="store_true", help="only the demo requests, not the registry"
+        "--requests-only",
+        action="store_true",
+        help="only tools/demo_data.py's requests, left submitted: no registry, no board",
     )
     args = parser.parse_args(argv)
     password = args.password or read_accounts(ACCOUNTS_FILE).get(args.username, {}).get("password")
@@ -245,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             args.gateway,
             username=args.username,
             password=password,
+            requests=DEMO_REQUESTS if args.requests_only else (),
             registry=None if args.requests_only else DEMO_REGISTRY,
         )
     except DemoLoadError as exc:

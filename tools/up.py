@@ -75,6 +75,11 @@ DEV_ENV = {
         ),
     },
     "registry": {"REGISTRY_ALLOW_DEV_SECRET": "1"},
+    # The demo board is loaded in one sitting: its follow-ups (回访) are taken the same day,
+    # so closed and reopened requests show at once. A deployment keeps the next-day rule.
+    "requests": {
+        "REQUESTS_FOLLOW_UP_FROM_NEXT_DAY": os.environ.get("REQUESTS_FOLLOW_UP_FROM_NEXT_DAY", "0")
+    },
 }
 NATS_PORT, MONGO_PORT = 4222, 27017
 READY_TIMEOUT = 90.0  # seconds for every process to answer /healthz/ready (cold start ~5 s)
