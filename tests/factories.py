@@ -1,7 +1,8 @@
-"""Events and commands for tests; ids are random per call so tests never collide."""
+"""Events, commands and fakes for tests; ids are random per call so tests never collide."""
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from services.gateway.accounts.model import Principal, Role
 from shared.contracts.catalogue import new_event
@@ -66,3 +67,16 @@ def api_key(*scopes: str) -> Principal:
         roles=frozenset({Role.INTEGRATION}),
         scopes=frozenset(scopes or ("read",)),
     )
+
+
+class FakeAudit:
+    """The gateway's audit log in memory; `fail` makes every write fail (fail-closed tests)."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.records: list[dict[str, Any]] = []
+
+    async def record(self, action: str, **fields: Any) -> None:
+        if self.fail:
+            raise ConnectionError("the audit store is down")
+        self.records.append({"action": action, **fields})

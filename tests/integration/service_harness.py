@@ -6,18 +6,24 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 
 import nats
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from pydantic import BaseModel
 
 from shared.bus.rpc import RpcClient
-from shared.contracts.catalogue import EventData, parse_event
+from shared.contracts.catalogue import EventData, catalogue, new_event, parse_event
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.subjects import events_filter
 from shared.runtime.service import ServiceRuntime
 from tests.waiting import eventually
+
+# Who the tests' commands come from, as the gateway would name a signed-in admin.
+ADMIN = "user:test-admin"
 
 # Fast retries and sweeps, so fault paths finish in seconds.
 FAST_SETTINGS: dict[str, Any] = {
@@ -76,3 +82,48 @@ async def running(runtime: ServiceRuntime, nats_url: str) -> AsyncIterator[Runni
         await subscription.unsubscribe()
         await client.drain()
         await asyncio.wait_for(runtime.stop(), 30)
+
+
+class CallsService:
+    """`call`: one command to the service under test, as the gateway sends it (the actor and
+    their name in the headers). A fixture's dataclass names its `service` and has `rpc`."""
+
+    service: ClassVar[str]
+    rpc: RpcClient
+
+    async def call(
+        self, command: str, body: BaseModel, *, actor: str | None = ADMIN, name: str = "管理员"
+    ) -> Any:
+        return await self.rpc.call(
+            self.service, command, body, actor=actor, actor_name=name, timeout_s=30
+        )
+
+
+async def put_on_stream(
+    js: JetStreamContext, subdistrict: str, event: CloudEvent, msg_id: str | None = None
+) -> None:
+    """As the producing service's relay publishes: JetStream de-duplicates by Nats-Msg-Id,
+    so a different `msg_id` puts a second copy of the same event on the stream."""
+    await js.publish(
+        catalogue()[event.type].subject(subdistrict),
+        event.model_dump_json().encode(),
+        headers={"Nats-Msg-Id": msg_id or event.id},
+    )
+
+
+async def publish_event(
+    js: JetStreamContext,
+    subdistrict: str,
+    data: EventData,
+    *,
+    subject: str,
+    msg_id: str | None = None,
+    at: datetime | None = None,
+) -> CloudEvent:
+    """Another service's event (`subject`: its aggregate id), stamped `at` if given (one
+    published earlier and delivered late)."""
+    event = new_event(data, subdistrict=subdistrict, subject=subject)
+    if at is not None:
+        event = event.model_copy(update={"time": at})
+    await put_on_stream(js, subdistrict, event, msg_id)
+    return event

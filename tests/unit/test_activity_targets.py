@@ -24,6 +24,7 @@ from services.gateway.routes import activities, activities_attendance
 from shared.contracts.commands import activities as commands
 from shared.contracts.commands import registry
 from shared.contracts.rpc import NotFound
+from tests.factories import FakeAudit
 
 pytestmark = pytest.mark.unit
 
@@ -119,17 +120,6 @@ class FakeServices:
 
     def sent(self, command: str) -> list[tuple[BaseModel, dict[str, Any]]]:
         return [(body, headers) for _, name, body, headers in self.calls if name == command]
-
-
-class FakeAudit:
-    def __init__(self, fail: bool = False) -> None:
-        self.fail = fail
-        self.records: list[dict[str, Any]] = []
-
-    async def record(self, action: str, **fields: Any) -> None:
-        if self.fail:
-            raise ConnectionError("the audit store is down")
-        self.records.append({"action": action, **fields})
 
 
 def person(

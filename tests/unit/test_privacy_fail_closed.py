@@ -19,6 +19,7 @@ from services.gateway.config import DEV_SECRET
 from services.gateway.routes import requests
 from services.requests.domain.privacy import resident_view
 from shared.contracts.commands.requests import GetRequest
+from tests.factories import FakeAudit
 
 pytestmark = pytest.mark.unit
 
@@ -38,17 +39,6 @@ class FakeRequests:
             "location": {"community_id": "c1"},
             "resident": resident_view(RESIDENT, body.reveal),
         }
-
-
-class FakeAudit:
-    def __init__(self, fail: bool) -> None:
-        self.fail = fail
-        self.records: list[dict[str, Any]] = []
-
-    async def record(self, action: str, **fields: Any) -> None:
-        if self.fail:
-            raise ConnectionError("the audit store is down")
-        self.records.append({"action": action, **fields})
 
 
 def headers(principal: Principal) -> dict[str, str]:

@@ -21,6 +21,7 @@ from services.gateway.config import DEV_SECRET
 from services.gateway.routes import members, org, records, registry_stats, teams
 from shared.contracts.commands import registry as commands
 from shared.contracts.rpc import FieldError, Invalid, NotFound
+from tests.factories import FakeAudit
 
 pytestmark = pytest.mark.unit
 
@@ -73,17 +74,6 @@ class FakeRegistry:
 
     def sent(self, command: str) -> list[tuple[BaseModel, dict[str, Any]]]:
         return [(body, headers) for name, body, headers in self.calls if name == command]
-
-
-class FakeAudit:
-    def __init__(self, fail: bool = False) -> None:
-        self.fail = fail
-        self.records: list[dict[str, Any]] = []
-
-    async def record(self, action: str, **fields: Any) -> None:
-        if self.fail:
-            raise ConnectionError("the audit store is down")
-        self.records.append({"action": action, **fields})
 
 
 def person(

@@ -24,6 +24,7 @@ from services.gateway.routes import request_board, request_flow, requests
 from shared.contracts.commands import registry
 from shared.contracts.commands import requests as commands
 from shared.contracts.rpc import NotFound
+from tests.factories import FakeAudit
 
 pytestmark = pytest.mark.unit
 
@@ -136,17 +137,6 @@ class FakeServices:
 
     def sent(self, command: str) -> list[tuple[BaseModel, dict[str, Any]]]:
         return [(body, headers) for _, name, body, headers in self.calls if name == command]
-
-
-class FakeAudit:
-    def __init__(self) -> None:
-        self.fail = False
-        self.records: list[dict[str, Any]] = []
-
-    async def record(self, action: str, **fields: Any) -> None:
-        if self.fail:
-            raise ConnectionError("the audit store is down")
-        self.records.append({"action": action, **fields})
 
 
 def person(

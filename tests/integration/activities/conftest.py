@@ -4,52 +4,46 @@ way to put another service's event on JetStream (e.g. the registry's TeamCreated
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from nats.js import JetStreamContext
-from pydantic import BaseModel
 
 from services.activities.bootstrap import build
 from services.activities.config import ActivitiesSettings
 from shared.bus.rpc import RpcClient
-from shared.contracts.catalogue import EventData, catalogue, new_event
+from shared.contracts.catalogue import EventData
 from shared.contracts.commands import activities as commands
 from shared.contracts.envelope import CloudEvent
 from shared.runtime.service import ServiceRuntime
-from tests.integration.service_harness import FAST_SETTINGS, Recorder, running
-
-ADMIN = "user:test-admin"
+from tests.integration.service_harness import ADMIN as ADMIN
+from tests.integration.service_harness import (
+    FAST_SETTINGS,
+    CallsService,
+    Recorder,
+    publish_event,
+    running,
+)
 
 
 @dataclass
-class Activities:
+class Activities(CallsService):
+    service: ClassVar[str] = commands.SERVICE
+
     runtime: ServiceRuntime
     settings: ActivitiesSettings
     rpc: RpcClient
     events: Recorder
     js: JetStreamContext
 
-    async def call(
-        self, command: str, body: BaseModel, *, actor: str | None = ADMIN, name: str = "管理员"
-    ) -> Any:
-        return await self.rpc.call(
-            commands.SERVICE, command, body, actor=actor, actor_name=name, timeout_s=30
-        )
-
     async def publish(
         self, data: EventData, *, subject: str, msg_id: str | None = None
     ) -> CloudEvent:
         """Put an event on JetStream as its own service's relay would (`subject`: the
         aggregate id). A different `msg_id` makes a second delivery of the same event."""
-        event = new_event(data, subdistrict=self.settings.subdistrict, subject=subject)
-        spec = next(s for s in catalogue().values() if s.model is type(data))
-        await self.js.publish(
-            spec.subject(self.settings.subdistrict),
-            event.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": msg_id or event.id},
+        return await publish_event(
+            self.js, self.settings.subdistrict, data, subject=subject, msg_id=msg_id
         )
-        return event
 
 
 def activities_settings(

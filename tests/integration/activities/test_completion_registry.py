@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from shared.contracts.catalogue import catalogue
 from shared.contracts.commands import activities as commands
 from shared.contracts.commands import registry as registry_commands
 from shared.contracts.events.activities import ActivityCompleted, ApprovedHours
@@ -26,6 +25,7 @@ from tests.integration.registry.conftest import (  # noqa: F401 (fixtures)
     registry_overrides,
 )
 from tests.integration.registry.member_support import registration, seed_org
+from tests.integration.service_harness import put_on_stream
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -110,9 +110,8 @@ async def test_series_hours_reach_the_registry_once(
     # then a marker: the registry's consumer takes them in order, so once the marker is
     # credited the second copy has been handled.
     envelope = next(e for e, data in activities.events.seen if isinstance(data, ActivityCompleted))
-    subject = completed_subject(activities)
-    await activities.js.publish(
-        subject, envelope.model_dump_json().encode(), headers={"Nats-Msg-Id": envelope.id + "-2"}
+    await put_on_stream(
+        activities.js, activities.settings.subdistrict, envelope, msg_id=envelope.id + "-2"
     )
     marker = ActivityCompleted(
         **{**completed[0].model_dump(), "activity_id": "marker", "volunteers": []},
@@ -135,8 +134,3 @@ async def test_series_hours_reach_the_registry_once(
 
 def week_start(summary: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(summary["starts_at"])
-
-
-def completed_subject(activities: Activities) -> str:
-    spec = next(s for s in catalogue().values() if s.model is ActivityCompleted)
-    return spec.subject(activities.settings.subdistrict)

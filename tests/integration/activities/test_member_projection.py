@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.contracts.catalogue import EventData, catalogue, new_event
+from shared.contracts.catalogue import EventData
 from shared.contracts.commands import activities as commands
 from shared.contracts.events.registry import MemberRegistered, MembersMerged, MemberUpdated
 from shared.contracts.rpc import Conflict
@@ -19,6 +19,7 @@ from tests.integration.activities.signup_support import (
     register_members,
     role,
 )
+from tests.integration.service_harness import publish_event
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -26,13 +27,8 @@ pytestmark = pytest.mark.integration
 
 async def publish_at(activities: Activities, data: EventData, subject: str, at: datetime) -> None:
     """An event stamped `at`: as one published earlier and delivered late."""
-    event = new_event(data, subdistrict=activities.settings.subdistrict, subject=subject)
-    event = event.model_copy(update={"time": at})
-    spec = next(s for s in catalogue().values() if s.model is type(data))
-    await activities.js.publish(
-        spec.subject(activities.settings.subdistrict),
-        event.model_dump_json().encode(),
-        headers={"Nats-Msg-Id": event.id},
+    await publish_event(
+        activities.js, activities.settings.subdistrict, data, subject=subject, at=at
     )
 
 

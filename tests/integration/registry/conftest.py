@@ -3,35 +3,33 @@ an RPC client that calls it over NATS as the gateway does, and a recorder of its
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from nats.js import JetStreamContext
-from pydantic import BaseModel
 
 from services.registry.bootstrap import build
 from services.registry.config import RegistrySettings
 from shared.bus.rpc import RpcClient
 from shared.contracts.commands import registry as commands
 from shared.runtime.service import ServiceRuntime
-from tests.integration.service_harness import FAST_SETTINGS, Recorder, running
-
-ADMIN = "user:test-admin"
+from tests.integration.service_harness import ADMIN as ADMIN
+from tests.integration.service_harness import (
+    FAST_SETTINGS,
+    CallsService,
+    Recorder,
+    running,
+)
 
 
 @dataclass
-class Registry:
+class Registry(CallsService):
+    service: ClassVar[str] = commands.SERVICE
+
     runtime: ServiceRuntime
     settings: RegistrySettings
     rpc: RpcClient
     events: Recorder
-
-    async def call(
-        self, command: str, body: BaseModel, *, actor: str | None = ADMIN, name: str = "管理员"
-    ) -> Any:
-        return await self.rpc.call(
-            commands.SERVICE, command, body, actor=actor, actor_name=name, timeout_s=30
-        )
 
 
 def registry_settings(

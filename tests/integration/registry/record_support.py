@@ -9,7 +9,7 @@ from typing import Any
 
 from nats.js import JetStreamContext
 
-from shared.contracts.catalogue import catalogue, new_event
+from shared.contracts.catalogue import new_event
 from shared.contracts.commands import registry as commands
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.events.activities import ActivityCompleted, ApprovedHours
@@ -17,6 +17,7 @@ from shared.contracts.events.registry import ServiceHoursCredited
 from shared.contracts.subjects import dead_letter_stream
 from tests.integration.registry.conftest import Registry
 from tests.integration.registry.member_support import registration, seed_org
+from tests.integration.service_harness import put_on_stream
 
 STARTS = datetime(2026, 5, 1, 17, 0, tzinfo=UTC)  # 2026-05-02 01:00 in Shanghai
 
@@ -54,21 +55,11 @@ def activity_completed(
     return new_event(data, subdistrict=subdistrict, subject=activity_id)
 
 
-def completed_subject(subdistrict: str) -> str:
-    spec = next(s for s in catalogue().values() if s.model is ActivityCompleted)
-    return spec.subject(subdistrict)
-
-
 async def publish(
     js: JetStreamContext, subdistrict: str, event: CloudEvent, msg_id: str | None = None
 ) -> None:
-    """As the activities service's relay publishes: JetStream de-duplicates by Nats-Msg-Id,
-    so a different `msg_id` puts a second copy of the same event on the stream."""
-    await js.publish(
-        completed_subject(subdistrict),
-        event.model_dump_json().encode(),
-        headers={"Nats-Msg-Id": msg_id or event.id},
-    )
+    """As the activities service's relay publishes (a different `msg_id`: a second copy)."""
+    await put_on_stream(js, subdistrict, event, msg_id)
 
 
 async def credited(

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 import pytest
 from nats.js import JetStreamContext
 
-from shared.contracts.catalogue import EventData, event_type_of, new_event
+from shared.contracts.catalogue import EventData
 from shared.contracts.commands import registry as commands
 from shared.contracts.events.registry import ServiceHoursCredited
 from shared.contracts.events.requests import Claimant, Handler, RequestResolved, WishConfirmed
 from tests.integration.registry.conftest import Registry
 from tests.integration.registry.record_support import register
+from tests.integration.service_harness import publish_event
 
 pytestmark = pytest.mark.integration
 
@@ -20,12 +21,7 @@ RESOLVED_AT = datetime(2026, 5, 1, 17, 0, tzinfo=UTC)  # 2 May in Shanghai
 
 async def publish(js: JetStreamContext, subdistrict: str, data: EventData, subject: str) -> None:
     """As the requests service's relay would; each call is a new event id and message."""
-    event = new_event(data, subdistrict=subdistrict, subject=subject)
-    await js.publish(
-        event_type_of(data).subject(subdistrict),
-        event.model_dump_json().encode(),
-        headers={"Nats-Msg-Id": event.id},
-    )
+    await publish_event(js, subdistrict, data, subject=subject)
 
 
 def resolved(request_id: str, member_ids: list[str], hours: float) -> RequestResolved:

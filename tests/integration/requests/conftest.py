@@ -4,51 +4,46 @@ put another service's event (the registry's) on JetStream."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from nats.js import JetStreamContext
-from pydantic import BaseModel
 
 from services.requests.bootstrap import build
 from services.requests.config import RequestsSettings
 from shared.bus.rpc import RpcClient
-from shared.contracts.catalogue import EventData, event_type_of, new_event
+from shared.contracts.catalogue import EventData
 from shared.contracts.commands import requests as commands
 from shared.contracts.envelope import CloudEvent
 from shared.runtime.service import ServiceRuntime
-from tests.integration.service_harness import FAST_SETTINGS, Recorder, running
-
-ADMIN = "user:test-admin"
+from tests.integration.service_harness import ADMIN as ADMIN
+from tests.integration.service_harness import (
+    FAST_SETTINGS,
+    CallsService,
+    Recorder,
+    publish_event,
+    running,
+)
 
 
 @dataclass
-class Requests:
+class Requests(CallsService):
+    service: ClassVar[str] = commands.SERVICE
+
     runtime: ServiceRuntime
     settings: RequestsSettings
     rpc: RpcClient
     events: Recorder
     js: JetStreamContext
 
-    async def call(
-        self, command: str, body: BaseModel, *, actor: str | None = ADMIN, name: str = "管理员"
-    ) -> Any:
-        return await self.rpc.call(
-            commands.SERVICE, command, body, actor=actor, actor_name=name, timeout_s=30
-        )
-
     async def publish(
         self, data: EventData, *, subject: str, msg_id: str | None = None
     ) -> CloudEvent:
         """Put an event on JetStream as its own service's relay would (`subject`: the
         aggregate id). A different `msg_id` makes a second delivery of the same event."""
-        event = new_event(data, subdistrict=self.settings.subdistrict, subject=subject)
-        await self.js.publish(
-            event_type_of(data).subject(self.settings.subdistrict),
-            event.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": msg_id or event.id},
+        return await publish_event(
+            self.js, self.settings.subdistrict, data, subject=subject, msg_id=msg_id
         )
-        return event
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from shared.contracts.catalogue import event_type_of, new_event
 from shared.contracts.events.registry import (
     MemberStatusChanged,
     TeamUpdated,
@@ -14,6 +13,7 @@ from shared.contracts.events.registry import (
 )
 from tests.integration.requests.conftest import Requests
 from tests.integration.requests.registry_world import member, projected, team
+from tests.integration.service_harness import publish_event
 
 pytestmark = pytest.mark.integration
 
@@ -53,12 +53,12 @@ async def test_team_members_join_and_leave_and_a_late_old_join_changes_nothing(
     stale = VolunteerJoinedTeam(
         team_id="t1", team_path=[], member_id="m1", role="member", joined_on=date(2026, 1, 5)
     )
-    event = new_event(stale, subdistrict=requests_service.settings.subdistrict, subject="t1")
-    event = event.model_copy(update={"time": datetime.now(UTC) - timedelta(hours=1)})
-    await requests_service.js.publish(
-        event_type_of(stale).subject(requests_service.settings.subdistrict),
-        event.model_dump_json().encode(),
-        headers={"Nats-Msg-Id": event.id},
+    await publish_event(
+        requests_service.js,
+        requests_service.settings.subdistrict,
+        stale,
+        subject="t1",
+        at=datetime.now(UTC) - timedelta(hours=1),
     )
     renamed = TeamView(
         team_id="t1", name="惠管家志愿服务队", community_id="quanyun", parent_id=None, path=[]
