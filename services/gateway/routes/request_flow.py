@@ -199,7 +199,7 @@ async def record_follow_up(
 
 @router.post(
     "/reopen",
-    summary="Reopen a resolved or closed request, with the reason",
+    summary="Reopen a closed request, with the reason (a resolved one reopens by its follow-up)",
     **rule(*ADMINS, scope=Scope.COMMUNITY, target=request_admins, write=True),
 )
 async def reopen_request(
