@@ -1,30 +1,30 @@
-"""Builds the notify service once: its stores, its consumers, its queries."""
+"""Builds the notify service once: its stores, its consumers, its queries, its dispatcher.
 
-from pymongo import ASCENDING
+Each part installs itself: the projections of other services' events it reads audiences
+from, the rules, members' preferences, the fan-out from events to notifications, the inbox,
+and the deliveries with their dispatcher over the channels."""
 
+from services.notify import (
+    delivery_handlers,
+    fanout,
+    inbox_handlers,
+    preference_handlers,
+    projections,
+    rule_handlers,
+)
 from services.notify.config import NotifySettings
-from services.notify.handlers import NotifyHandlers
-from shared.contracts.commands import notify as commands
-from shared.contracts.events.notify import NotificationSent
-from shared.contracts.events.requests import RequestCreated
+from shared.contracts.events.notify import NoticePosted, NotificationFailed, NotificationSent
 from shared.runtime.service import ServiceRuntime
 
 
 def build(settings: NotifySettings | None = None) -> ServiceRuntime:
     settings = settings or NotifySettings()
     runtime = ServiceRuntime(settings)
-    notifications = runtime.aggregates("notifications")
-    handlers = NotifyHandlers(notifications, settings.subdistrict)
-
-    async def indexes() -> None:
-        # Not compound with _id: nx-27017 then rejects every insert (docs/storage.md).
-        for field in ("audience", "community_id"):
-            await notifications.collection.create_index([(field, ASCENDING)])
-
-    runtime.on_startup(indexes)
-    runtime.consume("inbox", {RequestCreated: handlers.on_request_created})
-    runtime.command(
-        commands.LIST_NOTIFICATIONS, commands.ListNotifications, handlers.list_notifications
-    )
-    runtime.document_events(NotificationSent)
+    projections.install(runtime, settings)
+    rule_handlers.install(runtime, settings)
+    preference_handlers.install(runtime, settings)
+    inbox_handlers.install(runtime, settings)
+    delivery_handlers.install(runtime, settings)
+    fanout.install(runtime, settings)
+    runtime.document_events(NotificationSent, NotificationFailed, NoticePosted)
     return runtime

@@ -1,11 +1,10 @@
-"""Pure rules of the requests and notify services, and the requests service's masking."""
+"""Pure rules of the requests service, and the requests service's masking."""
 
 from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
 
-from services.notify.domain.inbox import community_admins, for_request_created, notification_id
 from services.requests.domain.kinds import UnknownKind
 from services.requests.domain.model import submit
 from services.requests.domain.privacy import mask_name, mask_phone
@@ -50,23 +49,6 @@ def test_commands_reject_bad_fields_by_name(field: str, value: object) -> None:
     assert caught.value.errors()[0]["loc"][0] == field
 
 
-def test_a_new_request_notifies_its_community_admins_in_both_languages() -> None:
-    _, event = submit(command(urgency="emergency", title="燃气味"), request_id="r2", now=NOW)
-    [note] = for_request_created(event, event_id="e1", event_type="t", now=NOW)
-    assert note.audience == community_admins("jingxing")
-    assert note.priority == "urgent"
-    assert note.zh.title == "【紧急】新诉求：燃气味"
-    assert note.en.title == "[URGENT] New request: 燃气味"
-    assert note.id == notification_id("e1", note.audience)
-
-
-def test_the_same_event_always_makes_the_same_notification_id() -> None:
-    _, event = submit(command(), request_id="r3", now=NOW)
-    first = for_request_created(event, event_id="e9", event_type="t", now=NOW)
-    again = for_request_created(event, event_id="e9", event_type="t", now=NOW)
-    assert [n.id for n in first] == [n.id for n in again]
-
-
 @pytest.mark.parametrize(
     ("phone", "masked"),
     [("13812341234", "138****1234"), (None, None), ("", ""), ("12345", "*****")],
@@ -88,20 +70,6 @@ def test_location_requires_a_community() -> None:
 def test_an_unknown_kind_is_refused_with_the_allowed_ones() -> None:
     with pytest.raises(UnknownKind, match="unknown request kind 'gossip'; one of: emergency"):
         submit(command(kind="gossip"), request_id="r4", now=NOW)
-
-
-def test_the_event_carries_the_kind_name_so_notify_can_say_it_in_chinese() -> None:
-    _, event = submit(command(kind="neighbour_dispute"), request_id="r5", now=NOW)
-    [note] = for_request_created(event, event_id="e5", event_type="t", now=NOW)
-    assert note.zh.body == "社区收到一条新的居民诉求（邻里纠纷），请及时受理。"
-    assert "(Neighbour dispute)" in note.en.body
-
-
-def test_an_older_event_without_the_kind_name_still_makes_a_notification() -> None:
-    _, event = submit(command(), request_id="r6", now=NOW)
-    older = event.model_copy(update={"kind_name": None})
-    [note] = for_request_created(older, event_id="e6", event_type="t", now=NOW)
-    assert "（repair）" in note.zh.body
 
 
 @pytest.mark.parametrize("field", ["entered_by", "client_ref"])

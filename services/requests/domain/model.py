@@ -76,6 +76,7 @@ def submit(
         request_id=request.id,
         # The live feed and the inbox show the title: phone and ID numbers in it are masked.
         title=mask_text(request.title) or request.title,
+        resident_member_id=request.resident.member_id,
         **request.model_dump(include=shared),
     )
     return request, created

@@ -44,6 +44,9 @@ class RequestCreated(EventData):
     entered_by: str | None = Field(
         default=None, description="who entered it on the resident's behalf, if anyone"
     )
+    resident_member_id: str | None = Field(
+        default=None, description="the resident, when they are a registered member"
+    )
 
 
 class Handler(BaseModel):
