@@ -52,3 +52,5 @@ def configure_logging(service: str, subdistrict: str, level: str = "INFO") -> No
     # FastStream logs every message at INFO; our own handler logs say more, once.
     logging.getLogger("faststream").setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # httpx logs each request's full URL at INFO, and a WeChat Work robot's key is in its URL.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -72,6 +72,9 @@ class NotifySettings(ServiceSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "RedVest 红马甲 <noreply@redvest.local>"
     smtp_starttls: bool | None = Field(default=None, description="None: when offered")
+    # A PEM bundle of the CA(s) to trust for the relay's certificate (a private CA); the
+    # system's trust store when unset. Certificates are always verified.
+    smtp_ca_file: str | None = None
     email_per_minute: int = Field(default=120, ge=1)
 
     # SMS through an HTTP provider (the shape of the common Chinese SMS APIs).
