@@ -21,6 +21,7 @@ class Attempt(BaseModel):
     at: datetime
     ok: bool
     error: str | None = None
+    note: str | None = None  # e.g. "retried by user:a1"
 
 
 class Delivery(BaseModel):
