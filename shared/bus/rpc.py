@@ -165,7 +165,9 @@ class RpcClient:
         try:
             msg = await self.nc.request(
                 rpc_subject(self.subdistrict, service, command),
-                body.model_dump_json().encode(),
+                # Only what the caller set: the service fills the same defaults, and can tell
+                # a field left out from one sent as null (a PUT that keeps a stored address).
+                body.model_dump_json(exclude_unset=True).encode(),
                 timeout=timeout_s or self.timeout_s,
                 headers=headers,
             )

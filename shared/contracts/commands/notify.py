@@ -166,10 +166,22 @@ class PreferencesBody(Command):
     shown masked, and never carried in events."""
 
     channels: list[PersonalChannel] = Field(default=["inbox"], max_length=3)
-    email: Annotated[str, Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")] | None = None
-    phone: Annotated[str, Field(pattern=r"^1[3-9]\d{9}$", description="mainland mobile")] | None = (
-        None
-    )
+    email: (
+        Annotated[
+            str,
+            Field(
+                pattern=r"^[^@\s*]{1,64}@[^@\s*]{1,190}\.[^@\s*]{2,}$",
+                description="left out: the stored one is kept (views show it masked)",
+            ),
+        ]
+        | None
+    ) = None
+    phone: (
+        Annotated[
+            str, Field(pattern=r"^1[3-9]\d{9}$", description="mainland mobile; left out: kept")
+        ]
+        | None
+    ) = None
     language: Language = "zh-CN"
     quiet_hours: QuietHours | None = Field(
         default_factory=QuietHours, description="null: any hour is fine"
