@@ -114,6 +114,9 @@ class Fanout:
         name = catalogue()[ctx.envelope.type].name
         if name in rules.NEVER_NOTIFIED:
             return
+        if rules.outdated(name, ctx.data.model_dump(mode="json"), clock.now()):
+            log.info("outdated: nobody told", extra={"event_type": name})
+            return
         rule = await self.rules.get(name)
         if rule is None or not rule.enabled:
             return
@@ -355,7 +358,11 @@ def _str(value: Any) -> str | None:
 def install(runtime: ServiceRuntime, settings: NotifySettings) -> None:
     fanout = Fanout(runtime, settings)
     handlers = {model: fanout.handle for model in fanned_models()}
-    # Several services' events under one consumer: the whole subdistrict's subject; types
-    # not in the map (notify's own NotificationSent) are acknowledged and skipped.
-    runtime.consume("notices", handlers, subject=events_filter(settings.subdistrict))
+    # Several services' events under one consumer, in stream order; notify's own are not
+    # sent to it at all (one NotificationSent per inbox item would double its work), except
+    # NoticePosted.
+    subjects = [events_filter(settings.subdistrict, service) for service in FANNED_SERVICES]
+    notice = next(s for s in catalogue().values() if s.model is NoticePosted)
+    subjects.append(notice.subject(settings.subdistrict))
+    runtime.consume("notices", handlers, subject=subjects)
     notice_handlers.install(runtime, settings)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.notify.domain import rule_editing, samples, templates
+from services.notify.domain import rule_editing, rules, samples, templates
 from services.notify.domain.rules import (
     DEFAULT_RULES,
     NEVER_NOTIFIED,
@@ -250,3 +250,15 @@ def test_samples_exist_for_every_event_type() -> None:
     for name, model in event_models().items():
         for full in (True, False):
             model.model_validate(samples.sample(name, full=full))
+
+
+def test_events_about_an_activity_already_over_tell_nobody() -> None:
+    now = datetime(2026, 5, 27, 9, 0, tzinfo=UTC)
+    ended = {"activity": {"ends_at": "2026-05-20T10:00:00+00:00"}}
+    coming = {"activity": {"ends_at": "2026-06-01T10:00:00+00:00"}}
+    assert rules.outdated("ActivityPublished", ended, now)
+    assert not rules.outdated("ActivityPublished", coming, now)
+    assert rules.outdated("ActivityReminderDue", {"starts_at": "2026-05-27T08:00:00Z"}, now)
+    assert not rules.outdated("WaitlistPromoted", {"starts_at": "2026-05-28T08:00:00Z"}, now)
+    # Anything else is never outdated by a date it carries.
+    assert not rules.outdated("RequestOverdue", {"deadline": "2026-05-01T00:00:00Z"}, now)

@@ -652,3 +652,21 @@ SILENT: dict[str, str] = {
 
 # Notify's own records of notices: a rule for them would notify about notifying, for ever.
 NEVER_NOTIFIED = frozenset({"NotificationSent", "NotificationFailed"})
+
+# Events about an activity that tell nobody once it is over: there is nothing to come to.
+_ACTIVITY_END = {"ActivityPublished": "ends_at", "ActivityUpdated": "ends_at"}
+_ACTIVITY_START = {"ActivityCancelled", "ActivityReminderDue", "WaitlistPromoted"}
+
+
+def outdated(event_type: str, data: Mapping[str, Any], now: datetime) -> bool:
+    """An activity entered after the fact (last month's, from a paper list) is published and
+    completed in one go: announcing it, or its reminder, would only be noise."""
+    if event_type in _ACTIVITY_END:
+        when = (data.get("activity") or {}).get(_ACTIVITY_END[event_type])
+    elif event_type in _ACTIVITY_START:
+        when = data.get("starts_at")
+    else:
+        return False
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)
+    return isinstance(when, datetime) and when < now

@@ -13,6 +13,7 @@ from shared.contracts.catalogue import new_event
 from shared.contracts.commands import notify as commands
 from shared.contracts.events.notify import NoticePosted, NotificationSent
 from shared.contracts.rpc import Conflict, Invalid
+from shared.contracts.subjects import events_stream
 from tests.integration.notify.conftest import Notify
 from tests.integration.notify.fanout_world import (
     CHANNELS,
@@ -26,6 +27,7 @@ from tests.integration.notify.fanout_world import (
     told,
 )
 from tests.integration.service_harness import put_on_stream
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -164,3 +166,35 @@ async def test_a_notice_posted_again_with_its_id_is_posted_once(notify: Notify) 
     await told(notify, event.id, "member:m3")  # the compound's: b2 too
     posted = [e for e in notify.events.of(NoticePosted) if e.notice_id == "n-once"]
     assert len(posted) == 1 and posted[0].title_en == "业主大会"
+
+
+async def test_the_fanout_consumer_is_never_sent_notifys_own_notifications(
+    notify: Notify,
+) -> None:
+    """One NotificationSent per inbox item: were they sent to the fan-out's consumer too, it
+    would fetch and skip as many messages as it handles."""
+    await quantang(notify)
+    posted = await notify.call(
+        commands.POST_NOTICE,
+        commands.PostNotice(
+            community_id="c1", scope="building:b1", title_zh="停水通知", body_zh="明天停水。"
+        ),
+    )
+    await notify.events.wait_for(
+        NotificationSent, lambda e: e.cause_event_type == "NoticePosted", count=2
+    )
+    stream = events_stream(notify.settings.subdistrict)
+    info = await notify.js.consumer_info(stream, "notify_notices")
+    filters = info.config.filter_subjects or []
+    assert not any(f.split(".")[3] == "notify" and f.endswith(">") for f in filters), filters
+    sent = f"rv.{notify.settings.subdistrict}.evt.notify.notification.sent.v1"
+    assert sent not in filters and posted["notice_id"]
+    # Everything on the stream reached it but notify's own NotificationSent events.
+    settled = await eventually(
+        lambda: notify.js.consumer_info(stream, "notify_notices"),
+        lambda i: i.num_pending == 0 and i.num_ack_pending == 0,
+        what="the consumer caught up",
+    )
+    state = await notify.js.stream_info(stream)
+    own = len(notify.events.of(NotificationSent))
+    assert own >= 2 and settled.delivered.consumer_seq == state.state.messages - own

@@ -25,6 +25,7 @@ from tests.integration.notify.fanout_world import (
     CHANNELS,
     PHONE,
     delivered,
+    deliveries,
     inbox,
     member,
     preferences,
@@ -185,3 +186,34 @@ async def test_a_published_activity_reaches_its_compound_and_its_teams(notify: N
     assert items["member:m3"]["zh"]["title"] == "活动报名：义诊"
     # The building group's robot posts only what concerns its building (not a compound's).
     assert set(made) == {("webhook:crm", "webhook")}
+
+
+async def test_an_activity_entered_after_it_ended_is_announced_to_nobody(notify: Notify) -> None:
+    await quantang(notify)
+    held = ActivityView(
+        activity_id="past1",
+        title="上月义诊",
+        activity_type="health_check",
+        status="published",
+        community_id="c1",
+        compound_id="k1",
+        place="海德小区广场",
+        starts_at=NOW - timedelta(days=30),
+        ends_at=NOW - timedelta(days=30) + timedelta(hours=2),
+        target_group="elders",
+        participant_capacity=30,
+    )
+    past = await notify.publish(ActivityPublished(activity=held), subject="past1")
+    coming = held.model_copy(
+        update={
+            "activity_id": "next1",
+            "title": "下周义诊",
+            "starts_at": NOW + timedelta(days=7),
+            "ends_at": NOW + timedelta(days=7, hours=2),
+        }
+    )
+    upcoming = await notify.publish(ActivityPublished(activity=coming), subject="next1")
+    # One consumer, in stream order: once the later one is told, the earlier was handled.
+    await told(notify, upcoming.id, "member:m1")
+    assert await inbox(notify, past.id) == {}
+    assert await deliveries(notify, past.id) == {}
