@@ -1,7 +1,8 @@
 """Load the demo data through the gateway's public API, as a client would: the registry's
 organisation, people, teams and paper-record hours (tools/demo_registry.py), the teams' year
 of activities (tools/demo_activities.py), then the board of residents' requests and
-micro-wishes (tools/demo_requests.py).
+micro-wishes (tools/demo_requests.py), then a few members' notification preferences and a
+notice to one building (tools/demo_notify.py).
 
 Going through HTTP (not straight into MongoDB) exercises the whole path: gateway →
 services → outbox → JetStream → notify, so the inbox fills up as in real use.
@@ -39,6 +40,7 @@ from tools.demo_activities import load_activities, plan_activities, record_histo
 from tools.demo_activities_data import ActivitiesDemo, build_activities_demo
 from tools.demo_data import DEMO_COMMUNITY_ADMINS, DEMO_REQUESTS, DEMO_TEAM_ACCOUNTS
 from tools.demo_http import DemoLoadError, client, refused, send_once, sign_in, wait_until
+from tools.demo_notify import DEMO_NOTIFY, NotifyDemo, load_notify
 from tools.demo_registry import load_registry
 from tools.demo_registry_data import DEMO_REGISTRY, RegistryDemo
 from tools.demo_requests import load_requests
@@ -58,6 +60,7 @@ class Loaded:
     registry: dict[str, int] = field(default_factory=dict)  # what -> how many
     activities: dict[str, int] = field(default_factory=dict)  # what -> how many
     board: dict[str, int] = field(default_factory=dict)  # status (wish_<status>) -> how many
+    notify: dict[str, int] = field(default_factory=dict)  # preferences, notices -> how many
     # The past year's activities, when load_demo was asked to leave them for later: call it.
     history: Callable[[], None] | None = None
 
@@ -85,13 +88,14 @@ def load_demo(
     registry: RegistryDemo | None = DEMO_REGISTRY,
     activities: Callable[[datetime], ActivitiesDemo] | None = build_activities_demo,
     board: RequestsDemo | None = DEMO_BOARD,
+    notify: NotifyDemo | None = DEMO_NOTIFY,
     history_later: bool = False,
 ) -> Loaded:
-    """Sign in, load the registry's demo (unless None) and then the activities' demo and
-    the board of requests and micro-wishes (each unless None; both name the registry's
-    members), then POST each of `requests` as it is (plain bodies, left submitted). With
-    `history_later`, the past year's activities (most of the calls) are left to
-    `Loaded.history`. Raises DemoLoadError."""
+    """Sign in, load the registry's demo (unless None) and then the activities' demo, the
+    board of requests and micro-wishes, and notify's preferences and notice (each unless
+    None; all name the registry's members), then POST each of `requests` as it is (plain
+    bodies, left submitted). With `history_later`, the past year's activities (most of the
+    calls) are left to `Loaded.history`. Raises DemoLoadError."""
     loaded = Loaded()
     member_ids: dict[str, str] = {}
     with client(gateway, transport) as http:
@@ -122,6 +126,12 @@ def load_demo(
                 views, counts = load_requests(http, board, member_ids, say)
                 loaded.requests += views
                 loaded.board = dict(counts)
+        if registry is not None and notify is not None:
+            missing = notify.members() - set(member_ids)
+            if missing:
+                say(f"demo: no notify demo: the registry's demo lacks {sorted(missing)[:3]}")
+            else:
+                loaded.notify = load_notify(http, notify, member_ids, say)
         for body in requests:
             what = f"POST /api/v1/requests ({body['title']})"
             resp = send_once(http, "POST", "/api/v1/requests", body, what)

@@ -61,8 +61,11 @@ def problem(
 
 
 def field_error(loc: list[str | int] | tuple[Any, ...], msg: str, type_: str) -> dict[str, Any]:
-    # FastAPI prefixes "body"/"query": the client wants the field's own path.
-    path = [str(p) for p in loc if p not in ("body", "query", "path")]
+    # FastAPI prefixes "body"/"query": the client wants the field's own path. Only the
+    # prefix goes: a field may itself be named "body" (a template's).
+    path = [str(p) for p in loc]
+    if path and path[0] in ("body", "query", "path", "header"):
+        path = path[1:]
     return {"field": ".".join(path) or "<body>", "message": msg, "type": type_}
 
 

@@ -267,6 +267,19 @@ async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_pat
         items = await eventually(
             inbox, lambda got: len(got) > len(quanyun), within=20, what="demo notifications"
         )
+        # Their own inbox (the desk's notices), and the demo volunteer's (the demo's notice to
+        # their building, tools/demo_notify.py, and what their activities cause).
+        volunteer = await sign_in(
+            client, "wulaohong_volunteer", accounts["wulaohong_volunteer"]["password"]
+        )
+        for reader in (headers, volunteer):
+            mine = await eventually(
+                lambda reader=reader: client.get("/api/v1/notifications/inbox", headers=reader),
+                lambda r: r.status_code == 200 and bool(r.json()["items"]),
+                within=20,
+                what="notifications in a demo account's own inbox",
+            )
+            assert mine.json()["items"][0]["zh"]["title"], mine.text
 
         # The demo calendar: the past year's activities, completed once the load that
         # follows the banner is done (it marks the demo loaded last), and the weeks ahead.

@@ -101,6 +101,57 @@ SAMPLES: dict[str, Callable[[World], Call]] = {
     ),
     "GET /api/v1/requests/{request_id}": lambda w: ({"request_id": w.request_id}, {}, None),
     "GET /api/v1/notifications": lambda w: ({}, {"community_id": w.own}, None),
+    # -- notify: the inbox, rules, preferences, deliveries, notices -----------------------------
+    "GET /api/v1/notifications/inbox": lambda w: ({}, {"unread_only": "true"}, None),
+    "GET /api/v1/notifications/unread-count": lambda w: ({}, {}, None),
+    "POST /api/v1/notifications/read": lambda w: ({}, {}, {"all": True}),
+    "GET /api/v1/notify/rules": lambda w: ({}, {}, None),
+    "GET /api/v1/notify/rules/{event_type}": lambda w: ({"event_type": "WishClaimed"}, {}, None),
+    "PUT /api/v1/notify/rules/{event_type}": lambda w: (
+        {"event_type": "WishClaimed"},
+        {},
+        {
+            "audiences": ["entered_by"],
+            "templates": {
+                "zh-CN": {"title": "微心愿已被认领", "body": "您代为提交的微心愿已被认领。"},
+                "en": {"title": "A wish was claimed", "body": "The wish you entered was claimed."},
+            },
+        },
+    ),
+    "POST /api/v1/notify/rules/{event_type}/reset": lambda w: (
+        {"event_type": "WishClaimed"},
+        {},
+        None,
+    ),
+    "GET /api/v1/notify/preferences/me": lambda w: ({}, {}, None),
+    "PUT /api/v1/notify/preferences/me": lambda w: ({}, {}, {"channels": ["inbox"]}),
+    "GET /api/v1/members/{member_id}/notify-preferences": lambda w: (
+        {"member_id": w.member_id},
+        {},
+        None,
+    ),
+    "PUT /api/v1/members/{member_id}/notify-preferences": lambda w: (
+        {"member_id": w.member_id},
+        {},
+        {"channels": ["inbox"], "quiet_hours": {"start": "20:30", "end": "07:30"}},
+    ),
+    "GET /api/v1/notify/deliveries": lambda w: ({}, {"community_id": w.own}, None),
+    # Not a delivery's id (<event id>:<recipient>:<channel>): a 422 for the rightful caller.
+    "POST /api/v1/notify/deliveries/{delivery_id}/retry": lambda w: (
+        {"delivery_id": "not-a-delivery"},
+        {},
+        None,
+    ),
+    "POST /api/v1/notify/notices": lambda w: (
+        {},
+        {},
+        {
+            "community_id": w.own,
+            "scope": f"compound:{w.unit_id}",
+            "title_zh": "停水通知",
+            "body_zh": "明日 9:00-12:00 停水检修，请提前储水。",
+        },
+    ),
     "GET /api/v1/audit": lambda w: ({}, {"action": "login"}, None),
     # max_events=0: the stream opens (auth, subscription) and ends at once instead of lasting
     "GET /api/v1/events/stream": lambda w: ({}, {"community_id": w.own, "max_events": 0}, None),
