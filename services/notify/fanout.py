@@ -1,6 +1,7 @@
-"""From an event to notifications: ONE durable consumer ("notices") takes every event of the
-registry, activities and requests services and notify's own NoticePosted, in stream order.
-For each it brings the projections up to date, then, if the event type's rule is enabled:
+"""From an event to notifications: a durable consumer per service (notify_registry,
+notify_activities, notify_requests, and notify_notices for notify's own NoticePosted) takes
+its events in stream order. For each it brings the projections up to date, then, if the
+event type's rule is enabled:
 
 1. resolves the rule's audiences into recipients and the group scopes it touches
    (domain/audiences.py), adding the volunteer of a resident reached by proxy;
@@ -12,8 +13,7 @@ For each it brings the projections up to date, then, if the event type's rule is
 
 Every id is deterministic (event, recipient, channel) and a second insert is refused, so
 however often the event arrives, each recipient hears once per channel. Notify's own
-NotificationSent/NotificationFailed are not taken (not in the handler map: acknowledged and
-skipped), so nothing ever notifies about notifying."""
+NotificationSent/NotificationFailed are not taken, so nothing ever notifies about notifying."""
 
 import logging
 from collections.abc import Mapping, Sequence
@@ -36,7 +36,7 @@ from services.notify.domain.schedule import plan
 from services.notify.domain.templates import TemplateError, render
 from services.notify.projections import Projections
 from shared.bus.consumer import EventContext
-from shared.contracts.catalogue import EventData, catalogue, new_event
+from shared.contracts.catalogue import catalogue, new_event
 from shared.contracts.events.notify import NoticePosted, NotificationSent
 from shared.contracts.rpc import Conflict
 from shared.contracts.subjects import events_filter
@@ -50,11 +50,6 @@ FANNED_SERVICES = ("registry", "activities", "requests")
 LANGUAGES = ("zh-CN", "en")
 # Group channels speak Chinese: a robot's group and an integrator's feed.
 GROUP_LANGUAGE = "zh-CN"
-
-
-def fanned_models() -> list[type[EventData]]:
-    models = [s.model for s in catalogue().values() if s.service in FANNED_SERVICES]
-    return [*models, NoticePosted]
 
 
 @dataclass(frozen=True)
@@ -357,12 +352,16 @@ def _str(value: Any) -> str | None:
 
 def install(runtime: ServiceRuntime, settings: NotifySettings) -> None:
     fanout = Fanout(runtime, settings)
-    handlers = {model: fanout.handle for model in fanned_models()}
-    # Several services' events under one consumer, in stream order; notify's own are not
-    # sent to it at all (one NotificationSent per inbox item would double its work), except
-    # NoticePosted.
-    subjects = [events_filter(settings.subdistrict, service) for service in FANNED_SERVICES]
-    notice = next(s for s in catalogue().values() if s.model is NoticePosted)
-    subjects.append(notice.subject(settings.subdistrict))
-    runtime.consume("notices", handlers, subject=subjects)
+    # A consumer per service, each in its stream order: an emergency request is never queued
+    # behind a 500-row roster import. Facts from the registry (homes, teams, preferences) are
+    # as fresh as the registry's consumer has got. Notify's own NotificationSent/Failed are
+    # not taken at all; its NoticePosted has a consumer of its own.
+    for service in FANNED_SERVICES:
+        models = [s.model for s in catalogue().values() if s.service == service]
+        runtime.consume(
+            service,
+            {model: fanout.handle for model in models},
+            subject=events_filter(settings.subdistrict, service),
+        )
+    runtime.consume("notices", {NoticePosted: fanout.handle})
     notice_handlers.install(runtime, settings)

@@ -13,7 +13,7 @@ The event id is claimed (shared/store/idempotency.py) before the handler runs.
 """
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,20 +173,15 @@ class EventConsumer:
         return outcome
 
 
-def subscribe(broker: NatsBroker, consumer: EventConsumer, subject: str | Sequence[str]) -> None:
-    """Register the consumer on the broker as a durable pull subscription with manual ack.
-
-    Several subjects (e.g. three services' events but not the consumer's own) become the
-    consumer's `filter_subjects`: the server never sends it the others at all."""
+def subscribe(broker: NatsBroker, consumer: EventConsumer, subject: str) -> None:
+    """Register the consumer on the broker as a durable pull subscription with manual ack."""
     policy = consumer.policy
-    subjects = [subject] if isinstance(subject, str) else list(subject)
-    filters = subjects if len(subjects) > 1 else None
 
     async def on_message(message: NatsMessage) -> None:
         await consumer.handle(message.raw_message)
 
     broker.subscriber(
-        "" if filters else subjects[0],
+        subject,
         stream=JStream(events_stream(consumer.subdistrict), declare=False),
         durable=consumer.name,
         # Shutdown waits up to this long for the last fetch to come back (see
@@ -198,9 +193,8 @@ def subscribe(broker: NatsBroker, consumer: EventConsumer, subject: str | Sequen
             # The server's own limit is a safety net above ours: we dead-letter at
             # policy.max_deliver; the margin covers a process killed mid-handler.
             max_deliver=policy.max_deliver + 3,
-            filter_subjects=filters,
         ),
-        title=f"{consumer.name}:{','.join(subjects)}",
+        title=f"{consumer.name}:{subject}",
         description=f"durable consumer {consumer.name}",
     )(on_message)
 

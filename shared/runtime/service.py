@@ -9,7 +9,7 @@ let in-flight handlers finish (bounded by graceful_timeout_s) -> flush the relay
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -98,13 +98,9 @@ class ServiceRuntime:
         )
 
     def consume(
-        self,
-        name: str,
-        handlers: Mapping[type[EventData], EventHandler],
-        subject: str | Sequence[str] = "",
+        self, name: str, handlers: Mapping[type[EventData], EventHandler], subject: str = ""
     ) -> EventConsumer:
-        """A durable consumer `<service>_<name>`; subject defaults to the one event type.
-        Several subjects filter the stream server-side, in stream order across them."""
+        """A durable consumer `<service>_<name>`; subject defaults to the one event type."""
         if not subject:
             specs = {m: s for s in catalogue().values() for m in [s.model] if m in handlers}
             subject = (
@@ -123,11 +119,7 @@ class ServiceRuntime:
         subscribe(self.broker, consumer, subject)
         watch_max_deliveries(self.broker, self.settings.subdistrict, consumer.name, self.processed)
         self.consumers.append(consumer)
-        envelopes: list[type[BaseModel]] = [
-            s.envelope for s in catalogue().values() if s.model in handlers
-        ]
-        for each in [subject] if isinstance(subject, str) else subject:
-            self.payloads[each] = envelopes
+        self.payloads[subject] = [s.envelope for s in catalogue().values() if s.model in handlers]
         return consumer
 
     def on_startup(self, hook: StartupHook) -> None:

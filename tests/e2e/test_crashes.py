@@ -104,7 +104,7 @@ async def test_sigterm_during_a_burst_loses_and_duplicates_nothing(
     # claim makes its second handling harmless (checked below). (Checked well within
     # ack_wait, 10 s: the acks the stopped process sent may arrive a moment after it exits.)
     await eventually(
-        lambda: js.consumer_info(stream, "notify_notices"),
+        lambda: js.consumer_info(stream, "notify_requests"),
         lambda info: info.num_ack_pending <= 1,
         within=2,
         what="ack for every message handled before SIGTERM",
@@ -122,7 +122,7 @@ async def test_sigterm_during_a_burst_loses_and_duplicates_nothing(
     # Notification ids are deterministic, so a redelivery would not show as a duplicate
     # above; the durable consumer's own counts show whether SIGTERM abandoned anything.
     consumer = await eventually(
-        lambda: js.consumer_info(stream, "notify_notices"),
+        lambda: js.consumer_info(stream, "notify_requests"),
         lambda info: info.num_ack_pending == 0 and info.num_pending == 0,
         what="ack for every event",
     )

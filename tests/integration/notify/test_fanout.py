@@ -168,13 +168,13 @@ async def test_a_notice_posted_again_with_its_id_is_posted_once(notify: Notify) 
     assert len(posted) == 1 and posted[0].title_en == "业主大会"
 
 
-async def test_the_fanout_consumer_is_never_sent_notifys_own_notifications(
+async def test_a_consumer_per_service_and_none_is_sent_notifys_own_notifications(
     notify: Notify,
 ) -> None:
-    """One NotificationSent per inbox item: were they sent to the fan-out's consumer too, it
-    would fetch and skip as many messages as it handles."""
+    """A consumer per service, so a registry flood never delays a request's notice; and one
+    NotificationSent per inbox item is not sent back to any of them to skip."""
     await quantang(notify)
-    posted = await notify.call(
+    await notify.call(
         commands.POST_NOTICE,
         commands.PostNotice(
             community_id="c1", scope="building:b1", title_zh="停水通知", body_zh="明天停水。"
@@ -183,18 +183,23 @@ async def test_the_fanout_consumer_is_never_sent_notifys_own_notifications(
     await notify.events.wait_for(
         NotificationSent, lambda e: e.cause_event_type == "NoticePosted", count=2
     )
-    stream = events_stream(notify.settings.subdistrict)
-    info = await notify.js.consumer_info(stream, "notify_notices")
-    filters = info.config.filter_subjects or []
-    assert not any(f.split(".")[3] == "notify" and f.endswith(">") for f in filters), filters
-    sent = f"rv.{notify.settings.subdistrict}.evt.notify.notification.sent.v1"
-    assert sent not in filters and posted["notice_id"]
-    # Everything on the stream reached it but notify's own NotificationSent events.
-    settled = await eventually(
-        lambda: notify.js.consumer_info(stream, "notify_notices"),
-        lambda i: i.num_pending == 0 and i.num_ack_pending == 0,
-        what="the consumer caught up",
-    )
+    sd = notify.settings.subdistrict
+    stream = events_stream(sd)
+    expected = {
+        "notify_registry": f"rv.{sd}.evt.registry.>",
+        "notify_activities": f"rv.{sd}.evt.activities.>",
+        "notify_requests": f"rv.{sd}.evt.requests.>",
+        "notify_notices": f"rv.{sd}.evt.notify.notice.posted.v1",
+    }
+
+    async def settled() -> dict[str, Any]:
+        infos = {name: await notify.js.consumer_info(stream, name) for name in expected}
+        return infos if all(i.num_pending == i.num_ack_pending == 0 for i in infos.values()) else {}
+
+    infos = await eventually(settled, bool, what="every consumer caught up")
+    assert {name: info.config.filter_subject for name, info in infos.items()} == expected
+    # Everything on the stream reached exactly one of them, but notify's own notifications.
     state = await notify.js.stream_info(stream)
     own = len(notify.events.of(NotificationSent))
-    assert own >= 2 and settled.delivered.consumer_seq == state.state.messages - own
+    delivered = sum(info.delivered.consumer_seq for info in infos.values())
+    assert own >= 2 and delivered == state.state.messages - own
