@@ -1,9 +1,9 @@
 """Settings of the notify service. Channel secrets come from the environment (robot keys,
 the SMTP password, the SMS provider's key, webhook secrets): never from the database."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -88,3 +88,20 @@ class NotifySettings(ServiceSettings):
     # Signed webhooks for integrators.
     webhooks: list[WebhookConfig] = Field(default_factory=list)
     webhook_per_minute: int = Field(default=600, ge=1)
+
+    # docker-compose passes an unset variable as "" (`${NOTIFY_SMTP_HOST:-}`): that is
+    # "not configured", not a host named "".
+    @field_validator(
+        "smtp_host",
+        "smtp_user",
+        "smtp_password",
+        "smtp_starttls",
+        "smtp_ca_file",
+        "sms_url",
+        "sms_access_key_id",
+        "sms_access_key_secret",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value

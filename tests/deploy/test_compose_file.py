@@ -354,3 +354,37 @@ def test_k8s_gateway_has_a_service(k8s_objects: list[dict[str, Any]]) -> None:
     assert any("gateway" in sel.values() for sel in selectors), (
         f"no k8s Service selects the gateway; selectors: {selectors}"
     )
+
+
+@pytest.mark.unit
+def test_notify_gets_its_channels_from_env_and_reads_unset_as_off(
+    services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.notify.channels.registry import configured
+    from services.notify.config import NotifySettings
+
+    env = env_of(services["notify"])
+    for key in ("NOTIFY_WECOM_ROBOTS", "NOTIFY_WEBHOOKS", "NOTIFY_SMTP_HOST", "NOTIFY_SMS_URL"):
+        assert f"${{{key}:-" in env.get(key, ""), f"notify: {key} is not passed from .env"
+    for key in ("NOTIFY_SMTP_PASSWORD", "NOTIFY_SMS_ACCESS_KEY_SECRET"):
+        assert env.get(key) == f"${{{key}:-}}", f"notify: {key} must have no default"
+    # What compose hands over when .env sets none of them: every channel off but the inbox.
+    for key, value in env.items():
+        if key.startswith("NOTIFY_") and "${" in value:
+            default = value.split(":-", 1)[1].rstrip("}")
+            monkeypatch.setenv(key, default)
+    assert configured(NotifySettings()) == {"inbox"}
+
+
+@pytest.mark.unit
+def test_k8s_notify_takes_its_channels_from_an_optional_secret(
+    k8s_objects: list[dict[str, Any]],
+) -> None:
+    [notify] = [
+        o
+        for o in k8s_objects
+        if o.get("kind") == "Deployment" and o["metadata"]["name"] == "notify"
+    ]
+    [container] = notify["spec"]["template"]["spec"]["containers"]
+    refs = [ref["secretRef"] for ref in container["envFrom"] if "secretRef" in ref]
+    assert refs == [{"name": "redvest-notify", "optional": True}]
