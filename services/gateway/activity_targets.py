@@ -17,7 +17,6 @@ if it did not exist. The calendar: a volunteer reads any community's or team's p
 and completed activities (the handler forces the status).
 """
 
-import json
 from typing import Any, Final
 
 from fastapi import HTTPException, Request
@@ -26,6 +25,7 @@ from services.gateway.accounts.model import Principal, Role
 from services.gateway.authz import UNCHECKABLE, Scope, Target, authorize
 from services.gateway.registry_targets import team_line
 from services.gateway.service_rpc import look_up
+from services.gateway.targets import json_body
 from shared.contracts.commands import activities as commands
 from shared.contracts.commands import registry
 
@@ -138,21 +138,13 @@ async def activity_or_open(request: Request, activity_id: str) -> Target:
 # -- from a body ----------------------------------------------------------------------------
 
 
-async def _json_body(request: Request) -> Document | None:
-    try:
-        body = json.loads(await request.body() or b"null")
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
 async def new_activity_target(request: Request) -> Target:
     """A new activity (or series): as an existing one, from the body's community and first
     organiser team (looked up; a missing one answers as one outside the caller's scope and
     is kept as None on request.state.resource). Without an organiser team, its community's
     admins alone may plan it."""
     request.state.resource = None
-    body = await _json_body(request)
+    body = await json_body(request)
     community = _str(body.get("community_id")) if body else None
     if body is None or community is None:
         return UNCHECKABLE  # the 422 says why

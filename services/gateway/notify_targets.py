@@ -13,7 +13,6 @@ outside the caller's reach; one in another community than `community_id` is a 42
 handler checks it against `request.state.resource`).
 """
 
-import json
 import re
 from typing import Any, Final
 
@@ -23,6 +22,8 @@ from services.gateway.accounts.model import Principal, Role
 from services.gateway.authz import UNCHECKABLE, Target
 from services.gateway.registry_targets import team_line
 from services.gateway.service_rpc import look_up
+from services.gateway.targets import json_body
+from shared.contracts import addresses
 from shared.contracts.commands import notify as commands
 from shared.contracts.commands import registry
 from shared.contracts.rpc import FieldError, Invalid
@@ -33,31 +34,16 @@ UNIT_SCOPES: Final = ("building", "compound")
 SCOPE_PATTERN: Final = re.compile(r"^(building|compound|community|team):(.+)$")
 
 
-def account_address(account_id: str) -> str:
-    return f"account:{account_id}"
-
-
-def member_address(member_id: str) -> str:
-    return f"member:{member_id}"
-
-
-def community_desk(community_id: str) -> str:
-    return f"role:community_admin@community:{community_id}"
-
-
-SUBDISTRICT_DESK: Final = "role:subdistrict_admin"
-
-
 def audiences_of(caller: Principal) -> list[str]:
     """Every address the caller reads, theirs by their roles and scopes."""
-    addresses = [account_address(caller.id)]
+    mine = [addresses.account(caller.id)]
     if caller.member_id:
-        addresses.append(member_address(caller.member_id))
+        mine.append(addresses.member(caller.member_id))
     if Role.COMMUNITY_ADMIN in caller.roles:
-        addresses += [community_desk(c) for c in sorted(caller.communities)]
+        mine += [addresses.community_admins(c) for c in sorted(caller.communities)]
     if Role.SUBDISTRICT_ADMIN in caller.roles:
-        addresses.append(SUBDISTRICT_DESK)
-    return addresses[: commands.MAX_AUDIENCES]
+        mine.append(addresses.SUBDISTRICT_ADMINS)
+    return mine[: commands.MAX_AUDIENCES]
 
 
 def reader_of(caller: Principal) -> dict[str, Any]:
@@ -80,19 +66,11 @@ def member_of(caller: Principal) -> str:
 # -- a notice's scope -------------------------------------------------------------------------
 
 
-async def _json_body(request: Request) -> Document | None:
-    try:
-        body = json.loads(await request.body() or b"null")
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
 async def notice_target(request: Request) -> Target:
     """The scope a new notice reaches: its community's admins reach a building, compound or
     the community itself; a team's community admins and the leaders of it and of the teams
     above it reach a team. What was looked up goes on `request.state.resource`."""
-    body = await _json_body(request)
+    body = await json_body(request)
     scope = body.get("scope") if body else None
     community = body.get("community_id") if body else None
     found = SCOPE_PATTERN.match(scope) if isinstance(scope, str) else None

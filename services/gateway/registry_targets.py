@@ -13,7 +13,6 @@ Who reaches what (authz._covers):
   teams they are in (and of the teams above those).
 """
 
-import json
 from typing import Any
 
 from fastapi import Request
@@ -21,6 +20,7 @@ from pydantic import BaseModel
 
 from services.gateway.authz import UNCHECKABLE, Target
 from services.gateway.service_rpc import look_up
+from services.gateway.targets import json_body
 from shared.contracts.commands import registry as commands
 
 Document = dict[str, Any]
@@ -120,14 +120,6 @@ async def team_target(request: Request, team_id: str) -> Target:
 # -- from a body ----------------------------------------------------------------------------
 
 
-async def _json_body(request: Request) -> Document | None:
-    try:
-        body = json.loads(await request.body() or b"null")
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
 def _id(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -136,7 +128,7 @@ async def new_unit_community(request: Request) -> Target:
     """A new org unit: a community is the subdistrict's to add (SA only); anything else lies
     in its parent's community (the parent looked up; a missing one answers as one outside
     the caller's scope)."""
-    body = await _json_body(request)
+    body = await json_body(request)
     if body is None:
         return UNCHECKABLE
     if body.get("kind") == "community":
@@ -153,7 +145,7 @@ async def new_unit_community(request: Request) -> Target:
 async def partner_community(request: Request) -> Target:
     """A new partner unit: its community if every community it serves is one; a partner of
     several communities is the subdistrict's to register."""
-    body = await _json_body(request)
+    body = await json_body(request)
     ids = body.get("community_ids") if body else None
     if not isinstance(ids, list) or not ids or not all(_id(i) for i in ids):
         return UNCHECKABLE
@@ -162,7 +154,7 @@ async def partner_community(request: Request) -> Target:
 
 async def home_of_new_member(request: Request) -> Target:
     """A registration: the community of the member's home (`home.community_id`)."""
-    body = await _json_body(request)
+    body = await json_body(request)
     home = body.get("home") if body else None
     community = _id(home.get("community_id")) if isinstance(home, dict) else None
     return Target(community) if community else UNCHECKABLE
@@ -171,7 +163,7 @@ async def home_of_new_member(request: Request) -> Target:
 async def merged_members_community(request: Request) -> Target:
     """A merge: both members looked up; their community if they share one, else only a
     subdistrict-wide caller may merge them. A missing one answers as one outside scope."""
-    body = await _json_body(request)
+    body = await json_body(request)
     if body is None:
         return UNCHECKABLE
     ids = [_id(body.get("kept_member_id")), _id(body.get("merged_member_id"))]
@@ -190,7 +182,7 @@ async def new_team_target(request: Request) -> Target:
     """A new team: a sub-squad lies under its parent team (whose leaders, and those above,
     may add it; a missing parent answers as one outside scope); a top team in a community is
     its admins'; a subdistrict-wide team (no community) the subdistrict admin's."""
-    body = await _json_body(request)
+    body = await json_body(request)
     if body is None:
         return UNCHECKABLE
     parent_id = _id(body.get("parent_id"))

@@ -25,6 +25,16 @@ def get_request_query(
     )
 
 
+async def json_body(request: Request) -> dict[str, Any] | None:
+    """The request's JSON object, or None (not JSON, or not an object): the route's own
+    validation then answers 422, so a target need not."""
+    try:
+        body = json.loads(await request.body() or b"null")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 async def body_community(request: Request) -> Target:
     """A body that creates something in a community: `location.community_id`."""
     try:

@@ -1,29 +1,27 @@
-"""Who a notification is for: an address, never contact data. Pure."""
+"""Who a notification is for: an address (shared/contracts/addresses.py), never contact
+data. Pure."""
 
 from dataclasses import dataclass
 
+from shared.contracts.addresses import (
+    SUBDISTRICT_ADMINS,
+    account,
+    community_admins,
+    member,
+    robot,
+    webhook,
+)
 
-def member(member_id: str) -> str:
-    return f"member:{member_id}"
-
-
-def account(account_id: str) -> str:
-    return f"account:{account_id}"
-
-
-def community_admins(community_id: str) -> str:
-    return f"role:community_admin@community:{community_id}"
-
-
-SUBDISTRICT_ADMINS = "role:subdistrict_admin"
-
-
-def robot(robot_id: str) -> str:
-    return f"robot:{robot_id}"
-
-
-def webhook(webhook_id: str) -> str:
-    return f"webhook:{webhook_id}"
+__all__ = [
+    "SUBDISTRICT_ADMINS",
+    "Recipient",
+    "account",
+    "community_admins",
+    "from_actor",
+    "member",
+    "robot",
+    "webhook",
+]
 
 
 def from_actor(actor: str | None) -> str | None:
