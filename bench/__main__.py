@@ -1,7 +1,8 @@
 """`python -m bench` (`make bench`): run the benchmarks on one set of servers and report.
 
     python -m bench [--events 2000] [--requests 200] [--rate 20] [--roster-rows 500]
-                    [--rounds 3] [--json PATH] [--skip-throughput] [--skip-slice] [--skip-import]
+                    [--audience 300] [--rounds 3] [--json PATH] [--skip-throughput]
+                    [--skip-slice] [--skip-import] [--skip-fanout]
 
 NATS_URL and MONGO_URL from the environment are used when both are set; otherwise a real
 nats-server and nx-27017 are started in a temp folder and stopped at the end. Nothing is
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import consumer_throughput as ct
+from bench import notice_fanout as nf
 from bench import report
 from bench import roster_import as ri
 from bench.infra import Infra, as_dict, infrastructure, machine, server_versions
@@ -28,24 +30,32 @@ from services.registry.roster import MAX_ROWS
 
 WARMUP_EVENTS = 200
 WARMUP_ROWS = 50
+WARMUP_AUDIENCE = 50
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=2000, help="events per throughput run")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="interleaved pairs: raw/plumbing, raw/registry"
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved pairs: raw/plumbing, raw/registry, raw/notify",
     )
     parser.add_argument("--requests", type=int, default=200, help="requests in the slice run")
     parser.add_argument("--rate", type=float, default=20.0, help="slice requests per second")
     parser.add_argument("--roster-rows", type=int, default=500, help="rows of the imported roster")
+    parser.add_argument(
+        "--audience", type=int, default=300, help="residents of the building a notice reaches"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-slice", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-fanout", action="store_true")
     args = parser.parse_args(argv)
-    if args.events < 1 or args.requests < 1 or args.rounds < 1 or args.rate <= 0:
-        parser.error("--events, --requests and --rounds must be >= 1 and --rate > 0")
+    if min(args.events, args.requests, args.rounds, args.audience) < 1 or args.rate <= 0:
+        parser.error("--events, --requests, --rounds and --audience must be >= 1, --rate > 0")
     if not 1 <= args.roster_rows <= MAX_ROWS:
         parser.error(f"--roster-rows must be 1 to {MAX_ROWS}")
     return args
@@ -85,6 +95,19 @@ async def roster_import(infra: Infra, rows: int, rounds: int) -> dict[str, ri.Im
     return results
 
 
+async def notice_fanout(infra: Infra, audience: int, rounds: int) -> dict[str, nf.FanoutResult]:
+    nats_url, mongo_url = infra.nats_url, infra.mongo_url
+    # Not reported: first connections, the first service start, the templates' first render.
+    await nf.raw(nats_url, mongo_url, min(audience, WARMUP_AUDIENCE))
+    await nf.notify(nats_url, mongo_url, min(audience, WARMUP_AUDIENCE))
+    results: dict[str, nf.FanoutResult] = {}
+    # Interleaved as the throughput rounds, for the same reason.
+    for i in range(1, rounds + 1):
+        results[f"raw #{i}"] = await nf.raw(nats_url, mongo_url, audience)
+        results[f"notify #{i}"] = await nf.notify(nats_url, mongo_url, audience)
+    return results
+
+
 async def main_async(args: argparse.Namespace, infra: Infra) -> dict[str, Any]:
     versions = await server_versions(infra)
     figures: dict[str, Any] = {
@@ -97,6 +120,7 @@ async def main_async(args: argparse.Namespace, infra: Infra) -> dict[str, Any]:
             "requests": args.requests,
             "rate": args.rate,
             "roster_rows": args.roster_rows,
+            "audience": args.audience,
         },
     }
     report.print_header(figures["machine"], figures["servers"], versions)
@@ -122,6 +146,13 @@ async def main_async(args: argparse.Namespace, infra: Infra) -> dict[str, Any]:
         )
         figures["roster_import"]["wall_s"] = round(time.monotonic() - started, 1)
         report.print_import(figures["roster_import"])
+    if not args.skip_fanout:
+        started = time.monotonic()
+        figures["notice_fanout"] = report.fanout_figures(
+            await notice_fanout(infra, args.audience, args.rounds)
+        )
+        figures["notice_fanout"]["wall_s"] = round(time.monotonic() - started, 1)
+        report.print_fanout(figures["notice_fanout"])
     return figures
 
 

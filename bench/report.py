@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.consumer_throughput import ThroughputResult
+from bench.notice_fanout import FanoutResult
 from bench.roster_import import ImportResult
 from bench.slice_latency import Sample, SliceResult
 
@@ -122,6 +123,24 @@ def import_figures(results: dict[str, ImportResult]) -> dict[str, Any]:
     return out
 
 
+def fanout_figures(results: dict[str, FanoutResult]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: r.as_dict() for k, r in results.items()}
+    pairs = [
+        (results[k.replace("raw", "notify", 1)], r)
+        for k, r in results.items()
+        if k.startswith("raw #")
+    ]
+    # notify's rate / raw's rate = raw's time / notify's time (the same N on both sides).
+    for key, rate in (("stored", "stored_rate"), ("events", "events_rate")):
+        ratios = [
+            getattr(ours, rate) / getattr(base, rate) for ours, base in pairs if getattr(base, rate)
+        ]
+        if ratios:
+            out[f"round_ratios_{key}"] = [round(x, 3) for x in ratios]
+            out[f"ratio_notify_to_raw_{key}"] = round(statistics.median(ratios), 3)
+    return out
+
+
 def print_header(machine: dict[str, Any], infra: dict[str, Any], versions: dict[str, str]) -> None:
     print("RedVest benchmark")
     print(
@@ -182,6 +201,34 @@ def print_import(figures: dict[str, Any]) -> None:
         if f"ratio_registry_to_raw_{key}" in figures:
             print(
                 f"  ratio registry / raw, {what} = {figures[f'ratio_registry_to_raw_{key}']:.2f} "
+                f"(median of rounds {figures[f'round_ratios_{key}']})"
+            )
+    print()
+
+
+def print_fanout(figures: dict[str, Any]) -> None:
+    n = next((r["recipients"] for r in figures.values() if isinstance(r, dict)), 0)
+    print(f"Notice fan-out: one POST_NOTICE to a building of {n} residents (inbox only)")
+    print(f"  {'variant':<10} {'stored s':>9} {'items/s':>8} {'events s':>9} {'events/s':>9}  what")
+    for key, row in figures.items():
+        if not isinstance(row, dict):
+            continue
+        short = (
+            ""
+            if row["notifications_stored"] == row["events_stored"] == row["recipients"]
+            else f"  [stored {row['notifications_stored']} items, {row['events_stored']} events!]"
+        )
+        reply = f" (reply {row['reply_s'] * 1000:.0f} ms)" if "reply_s" in row else ""
+        print(
+            f"  {key:<10} {row['stored_s']:>9.2f} {row['stored_per_s']:>8.1f} "
+            f"{row['events_s']:>9.2f} {row['events_per_s']:>9.1f}  "
+            f"{row['description']}{reply}{short}"
+        )
+    for key, what in (("stored", "notifications stored"), ("events", "events in stream")):
+        if f"ratio_notify_to_raw_{key}" in figures:
+            print(
+                f"  ratio raw time / notify time, {what} = "
+                f"{figures[f'ratio_notify_to_raw_{key}']:.2f} "
                 f"(median of rounds {figures[f'round_ratios_{key}']})"
             )
     print()
