@@ -221,7 +221,7 @@ class Fanout:
             community_id=recipient.community_id,
             priority=cause.priority,
             cause_event_id=cause.event_id,
-            cause_event_type=cause.name,
+            cause_event_type=cause.ctx.envelope.type,
             zh=said["zh-CN"],
             en=said["en"],
             proxy_for=recipient.proxy_for,
@@ -232,7 +232,7 @@ class Fanout:
             channel="inbox",
             audience=item.audience,
             cause_event_id=cause.event_id,
-            cause_event_type=cause.name,
+            cause_event_type=cause.ctx.envelope.type,
             sent_at=cause.now,
         )
         envelope = cause.ctx.envelope
@@ -264,7 +264,7 @@ class Fanout:
         delivery = Delivery(
             id=delivery_id(cause.event_id, recipient.address, channel),
             cause_event_id=cause.event_id,
-            cause_event_type=cause.name,
+            cause_event_type=cause.ctx.envelope.type,
             recipient=recipient.address,
             community_id=recipient.community_id,
             channel=channel,

@@ -24,7 +24,9 @@ class NotificationSent(EventData):
     channel: str = Field(description=CHANNELS_DOC)
     audience: str = Field(description="the recipient, e.g. member:m1 or role:community_admin@…")
     cause_event_id: str = Field(description="id of the event that caused it")
-    cause_event_type: str
+    cause_event_type: str = Field(
+        description="its CloudEvents type, e.g. cn.redvest.requests.request.created.v1"
+    )
     sent_at: datetime
     attempts: int = Field(default=1, ge=1, description="1 when the first try succeeded")
     digest: bool = Field(default=False, description="sent inside a daily digest")
@@ -39,7 +41,7 @@ class NotificationFailed(EventData):
     channel: str = Field(description=CHANNELS_DOC)
     audience: str
     cause_event_id: str
-    cause_event_type: str
+    cause_event_type: str = Field(description="its CloudEvents type")
     attempts: int = Field(ge=1)
     error: str = Field(description="the last error, as the channel reported it")
     failed_at: datetime

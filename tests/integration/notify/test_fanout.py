@@ -31,6 +31,8 @@ from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
+NOTICE_POSTED = "cn.redvest.notify.notice.posted.v1"
+
 # 02:00 in Quantang (UTC+8) and the end of its quiet hours, 08:00.
 TWO_AM = datetime(2031, 3, 9, 18, 0, tzinfo=UTC)
 EIGHT_AM = datetime(2031, 3, 10, 0, 0, tzinfo=UTC)
@@ -88,8 +90,8 @@ async def test_a_notice_for_one_building(notify: Notify, monkeypatch: pytest.Mon
         NotificationSent, where=lambda e: e.cause_event_id == event.id, count=2
     )
     assert {(e.audience, e.channel, e.cause_event_type) for e in sent} == {
-        ("member:m1", "inbox", "NoticePosted"),
-        ("member:m2", "inbox", "NoticePosted"),
+        ("member:m1", "inbox", event.type),
+        ("member:m2", "inbox", event.type),
     }
 
     # An urgent one goes through at 02:00.
@@ -181,7 +183,7 @@ async def test_a_consumer_per_service_and_none_is_sent_notifys_own_notifications
         ),
     )
     await notify.events.wait_for(
-        NotificationSent, lambda e: e.cause_event_type == "NoticePosted", count=2
+        NotificationSent, lambda e: e.cause_event_type == NOTICE_POSTED, count=2
     )
     sd = notify.settings.subdistrict
     stream = events_stream(sd)
