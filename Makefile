@@ -5,7 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up test test-unit test-integration test-e2e bench lint docs lock clean
+.PHONY: up test test-unit test-integration test-e2e bench lint docs lock clean console
+
+# The admin console (console/): built once its sources or pinned packages change, from the
+# npm registry by package-lock.json; the gateway serves console/dist under /console/.
+CONSOLE := console/dist/index.html
+CONSOLE_SRC := $(shell find console/src -type f 2>/dev/null) console/index.html \
+	console/vite.config.js console/package.json console/package-lock.json
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1 || { \
@@ -21,10 +27,18 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
-up: $(STAMP)
+$(CONSOLE): $(CONSOLE_SRC)
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "make: the admin console needs Node.js 20.19+ with npm (Debian: apt install nodejs npm)." >&2; \
+	  exit 1; }
+	cd console && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+console: $(CONSOLE)
+
+up: $(STAMP) $(CONSOLE)
 	$(PY) -m tools.up
 
-test: $(STAMP)
+test: $(STAMP) $(CONSOLE)
 	$(PY) -m pytest
 
 test-unit: $(STAMP)
@@ -55,4 +69,4 @@ lock: $(STAMP)
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 -o requirements-runtime.lock
 
 clean:
-	rm -rf $(VENV) .data .pytest_cache
+	rm -rf $(VENV) .data .pytest_cache console/node_modules console/dist

@@ -54,7 +54,7 @@ def banner(
   OpenAPI         {gateway}/openapi.json
   AsyncAPI docs   {gateway}/asyncapi
   Health (all)    {gateway}/healthz
-  Console         {gateway}/console/   (a placeholder until the console issue)
+  Console         {gateway}/console/
   NATS            {nats_url}
   MongoDB         {mongo_url}
   Data folder     {data_dir}   (logs in {data_dir / "logs"})

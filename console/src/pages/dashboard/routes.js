@@ -1,0 +1,3 @@
+import DashboardPage from "./DashboardPage.vue";
+
+export default [{ path: "/", name: "dashboard", component: DashboardPage }];

@@ -1,0 +1,50 @@
+"""The console's shell: sign-in, the menu by role, the language switch, keyboard use and
+labels, at desktop and phone width."""
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import PHONE, Stack, screenshot, sign_in_as, unlabelled_fields
+
+pytestmark = pytest.mark.browser
+
+
+async def test_sign_in_then_the_dashboard_in_chinese_then_english(page: Page, stack: Stack) -> None:
+    await page.goto(f"{stack.url}/console/")  # before signing in
+    await expect(page).to_have_url(f"{stack.url}/console/login?next=/")
+    assert await unlabelled_fields(page) == []
+    await screenshot(page, "login-desktop")
+
+    # Keyboard only: the skip link first, then the fields, then the button.
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="跳到主要内容")).to_be_focused()
+    await page.get_by_label("用户名").focus()
+    await page.keyboard.type(stack.username)
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(stack.password)
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(f"{stack.url}/console/")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("工作台")
+    nav = page.get_by_role("navigation")
+    await expect(nav.get_by_role("link", name="通知规则")).to_be_visible()
+
+    await page.get_by_role("button", name="English").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    assert await page.evaluate("document.documentElement.lang") == "en"
+    await page.get_by_role("button", name="中文").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("工作台")
+
+
+async def test_a_wrong_password_is_said_and_the_phone_layout_fits(page: Page, stack: Stack) -> None:
+    await page.set_viewport_size(PHONE)
+    await page.goto(f"{stack.url}/console/login")
+    await page.get_by_label("用户名").fill(stack.username)
+    await page.get_by_label("密码").fill("not-the-password")
+    await page.get_by_role("button", name="登录").click()
+    await expect(page.get_by_role("alert")).to_have_text("用户名或密码不正确")
+    wide = await page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], f"the page is {wide}px wide on a 375px phone"
+    await sign_in_as(page, stack, stack.username, stack.password)
+    wide = await page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], f"the dashboard is {wide}px wide on a 375px phone"
+    await screenshot(page, "dashboard-phone")
