@@ -1,3 +1,2 @@
-import DashboardPage from "./DashboardPage.vue";
-
-export default [{ path: "/", name: "dashboard", component: DashboardPage }];
+// Loaded when first opened: the charts (ECharts) stay out of the first download.
+export default [{ path: "/", name: "dashboard", component: () => import("./DashboardPage.vue") }];
