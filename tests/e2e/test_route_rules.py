@@ -271,6 +271,11 @@ SAMPLES: dict[str, Callable[[World], Call]] = {
         {},
         None,
     ),
+    "GET /api/v1/members/{member_id}/proof.pdf": lambda w: (
+        {"member_id": w.member_id},
+        {},
+        None,
+    ),
     "POST /api/v1/teams": lambda w: ({}, {}, {"name": "第一分队", "parent_id": w.team_id}),
     "GET /api/v1/teams": lambda w: ({}, {"community_id": w.own}, None),
     "GET /api/v1/teams/{team_id}": lambda w: ({"team_id": w.team_id}, {}, None),
