@@ -238,6 +238,9 @@ async def test_make_up_serves_demo_data_and_stops_cleanly(start_up: Any, tmp_pat
     quanyun = [r for r in DEMO_REQUESTS if r["location"]["community_id"] == "quanyun"]
     async with httpx.AsyncClient(base_url=up.gateway, timeout=5, trust_env=False) as client:
         assert (await client.get("/healthz")).status_code == 200
+        # The console the banner points at is the built app, not the how-to-build page.
+        console = await client.get("/console/")
+        assert console.status_code == 200 and '<div id="app">' in console.text, console.text
         anonymous = await client.get("/api/v1/notifications", params={"community_id": "quanyun"})
         assert anonymous.status_code == 401, anonymous.text
         headers = await sign_in(client, "quanyun_admin", password)
