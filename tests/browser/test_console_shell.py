@@ -48,3 +48,27 @@ async def test_a_wrong_password_is_said_and_the_phone_layout_fits(page: Page, st
     wide = await page.evaluate("document.documentElement.scrollWidth")
     assert wide <= PHONE["width"], f"the dashboard is {wide}px wide on a 375px phone"
     await screenshot(page, "dashboard-phone")
+
+
+async def test_at_125_percent_zoom_and_by_keyboard_alone(page: Page, stack: Stack) -> None:
+    # 125% zoom on a 1280-px screen lays the page out in 1024 CSS pixels.
+    await page.set_viewport_size({"width": 1024, "height": 640})
+    await sign_in_as(page, stack, stack.username, stack.password)
+    for path in ("/console/", "/console/requests", "/console/activities", "/console/org"):
+        await page.goto(f"{stack.url}{path}")
+        await expect(page.get_by_role("heading", level=1)).to_be_visible()
+        wide = await page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 1024, f"{path} is {wide}px wide at 125% zoom"
+        assert await unlabelled_fields(page) == [], path
+
+    # From the dashboard to the requests board with the keyboard: Tab to the link, Enter.
+    await page.goto(f"{stack.url}/console/")
+    target = page.get_by_role("navigation").get_by_role("link", name="居民诉求")
+    for _ in range(15):
+        await page.keyboard.press("Tab")
+        if await target.evaluate("el => el === document.activeElement"):
+            break
+    await expect(target).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(f"{stack.url}/console/requests")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("居民诉求")
