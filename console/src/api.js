@@ -58,7 +58,9 @@ export async function api(path, { method = "GET", body, query, form, raw, header
   if (resp.status === 401 && session.refresh && (await refreshTokens())) resp = await send();
   if (resp.status === 401) {
     clear();
-    window.location.assign(`/console/login?next=${encodeURIComponent(window.location.pathname)}`);
+    // `next` is the app's own path (the router adds /console/ back).
+    const here = window.location.pathname.replace(/^\/console/, "") || "/";
+    window.location.assign(`/console/login?next=${encodeURIComponent(here + window.location.search)}`);
     throw new ApiError(401, { title: "signed out" });
   }
   if (!resp.ok) {

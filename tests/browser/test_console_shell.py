@@ -72,3 +72,24 @@ async def test_at_125_percent_zoom_and_by_keyboard_alone(page: Page, stack: Stac
     await page.keyboard.press("Enter")
     await expect(page).to_have_url(f"{stack.url}/console/requests")
     await expect(page.get_by_role("heading", level=1)).to_have_text("居民诉求")
+
+
+async def test_a_lapsed_session_signs_in_again_and_returns_to_the_page(
+    page: Page, stack: Stack
+) -> None:
+    await sign_in_as(page, stack, stack.username, stack.password)
+    # Both tokens no longer valid (as after a long lunch, or a revoked session).
+    await page.evaluate(
+        """() => {
+            const s = JSON.parse(sessionStorage.getItem("redvest.session"));
+            s.access = "expired"; s.refresh = "revoked";
+            sessionStorage.setItem("redvest.session", JSON.stringify(s));
+        }"""
+    )
+    await page.goto(f"{stack.url}/console/requests?kind=repair")
+    await expect(page).to_have_url(f"{stack.url}/console/login?next=%2Frequests%3Fkind%3Drepair")
+    await page.get_by_label("用户名").fill(stack.username)
+    await page.get_by_label("密码").fill(stack.password)
+    await page.get_by_role("button", name="登录").click()
+    await expect(page).to_have_url(f"{stack.url}/console/requests?kind=repair")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("居民诉求")
