@@ -213,3 +213,23 @@ def test_context_variables_and_the_proxy_mark() -> None:
     assert message_context.proxy_title("Resolved", "王**", "en") == "[For 王**] Resolved"
     assert message_context.uses_recipient(["{{ recipient_name }}，您好"])
     assert not message_context.uses_recipient(["{{ title }}"])
+
+
+@pytest.mark.parametrize(
+    ("data", "subject", "path"),
+    [
+        ({"request_id": "r1", "community_id": "c1"}, Subject(), "/console/requests/r1"),
+        ({"wish_id": "w1", "community_id": "c1"}, Subject(), "/console/wishes"),
+        ({"notice_id": "n1"}, Subject(), "/console/inbox"),
+        ({"activity": {"activity_id": "a1"}}, Subject(), "/console/activities/a1"),
+        ({"signup_id": "s1"}, Subject(activity={"activity_id": "a2"}), "/console/activities/a2"),
+        ({"member": {"member_id": "m1"}}, Subject(), "/console/org/members/m1"),
+        ({"member_id": "m2", "level": 1}, Subject(), "/console/org/members/m2"),
+        ({}, Subject(), "/console/"),
+    ],
+)
+def test_a_notice_links_to_the_console_page_of_what_it_is_about(
+    data: dict[str, object], subject: Subject, path: str
+) -> None:
+    # The console's own routes (console/src/pages/*/routes.js).
+    assert message_context.link(data, subject) == path

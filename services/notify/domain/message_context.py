@@ -28,23 +28,20 @@ def _text(value: Any) -> str:
 
 
 def link(data: Data, subject: Subject) -> str:
-    """The console page of what the event is about."""
-    for key, section in (
-        ("request_id", "requests"),
-        ("wish_id", "wishes"),
-        ("activity_id", "activities"),
-        ("notice_id", "notices"),
-    ):
-        if isinstance(data.get(key), str):
-            return f"/console/{section}/{data[key]}"
-    activity = activity_of(data, subject)
-    if activity.get("activity_id"):
-        return f"/console/activities/{activity['activity_id']}"
+    """The console page of what the event is about (docs/console.md lists them)."""
+    if isinstance(data.get("request_id"), str):
+        return f"/console/requests/{data['request_id']}"
+    if isinstance(data.get("wish_id"), str):
+        return "/console/wishes"  # the wall: a wish has no page of its own
+    if isinstance(data.get("notice_id"), str):
+        return "/console/inbox"  # a notice is read where it arrived
+    activity_id = data.get("activity_id") or activity_of(data, subject).get("activity_id")
+    if isinstance(activity_id, str) and activity_id:
+        return f"/console/activities/{activity_id}"
     member = data.get("member")
-    if isinstance(member, Mapping) and member.get("member_id"):
-        return f"/console/members/{member['member_id']}"
-    if isinstance(data.get("member_id"), str):
-        return f"/console/members/{data['member_id']}"
+    member_id = member.get("member_id") if isinstance(member, Mapping) else data.get("member_id")
+    if isinstance(member_id, str) and member_id:
+        return f"/console/org/members/{member_id}"
     return "/console/"
 
 
