@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,39 +106,44 @@ def throughput_figures(results: dict[str, ThroughputResult]) -> dict[str, Any]:
     return out
 
 
-def import_figures(results: dict[str, ImportResult]) -> dict[str, Any]:
+def paired_figures(
+    results: Mapping[str, Any], ours: str, rates: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """Each result as a dict, and per metric the median of the rounds' ratios: `<ours> #i`
+    over `raw #i` (interleaved rounds: neighbours compared, as the machine drifts)."""
     out: dict[str, Any] = {k: r.as_dict() for k, r in results.items()}
     pairs = [
-        (results[k.replace("raw", "registry", 1)], r)
-        for k, r in results.items()
-        if k.startswith("raw #")
+        (results[k.replace("raw", ours, 1)], r) for k, r in results.items() if k.startswith("raw #")
     ]
-    for key, rate in (("rows_written", "rows_rate"), ("events_published", "events_rate")):
+    for key, rate in rates:
         ratios = [
-            getattr(ours, rate) / getattr(base, rate) for ours, base in pairs if getattr(base, rate)
+            getattr(mine, rate) / getattr(base, rate) for mine, base in pairs if getattr(base, rate)
         ]
         if ratios:
             out[f"round_ratios_{key}"] = [round(x, 3) for x in ratios]
-            out[f"ratio_registry_to_raw_{key}"] = round(statistics.median(ratios), 3)
+            out[f"ratio_{ours}_to_raw_{key}"] = round(statistics.median(ratios), 3)
     return out
+
+
+def import_figures(results: dict[str, ImportResult]) -> dict[str, Any]:
+    rates = (("rows_written", "rows_rate"), ("events_published", "events_rate"))
+    return paired_figures(results, "registry", rates)
 
 
 def fanout_figures(results: dict[str, FanoutResult]) -> dict[str, Any]:
-    out: dict[str, Any] = {k: r.as_dict() for k, r in results.items()}
-    pairs = [
-        (results[k.replace("raw", "notify", 1)], r)
-        for k, r in results.items()
-        if k.startswith("raw #")
-    ]
     # notify's rate / raw's rate = raw's time / notify's time (the same N on both sides).
-    for key, rate in (("stored", "stored_rate"), ("events", "events_rate")):
-        ratios = [
-            getattr(ours, rate) / getattr(base, rate) for ours, base in pairs if getattr(base, rate)
-        ]
-        if ratios:
-            out[f"round_ratios_{key}"] = [round(x, 3) for x in ratios]
-            out[f"ratio_notify_to_raw_{key}"] = round(statistics.median(ratios), 3)
-    return out
+    return paired_figures(results, "notify", (("stored", "stored_rate"), ("events", "events_rate")))
+
+
+def print_ratios(
+    figures: dict[str, Any], ours: str, label: str, metrics: Sequence[tuple[str, str]]
+) -> None:
+    for key, what in metrics:
+        if f"ratio_{ours}_to_raw_{key}" in figures:
+            print(
+                f"  {label}, {what} = {figures[f'ratio_{ours}_to_raw_{key}']:.2f} "
+                f"(median of rounds {figures[f'round_ratios_{key}']})"
+            )
 
 
 def print_header(machine: dict[str, Any], infra: dict[str, Any], versions: dict[str, str]) -> None:
@@ -197,12 +202,8 @@ def print_import(figures: dict[str, Any]) -> None:
             f"{row['events_s']:>9.2f} {row['events_published_per_s']:>9.1f}  "
             f"{row['description']}{short}"
         )
-    for key, what in (("rows_written", "rows written"), ("events_published", "events published")):
-        if f"ratio_registry_to_raw_{key}" in figures:
-            print(
-                f"  ratio registry / raw, {what} = {figures[f'ratio_registry_to_raw_{key}']:.2f} "
-                f"(median of rounds {figures[f'round_ratios_{key}']})"
-            )
+    metrics = (("rows_written", "rows written"), ("events_published", "events published"))
+    print_ratios(figures, "registry", "ratio registry / raw", metrics)
     print()
 
 
@@ -224,13 +225,8 @@ def print_fanout(figures: dict[str, Any]) -> None:
             f"{row['events_s']:>9.2f} {row['events_per_s']:>9.1f}  "
             f"{row['description']}{reply}{short}"
         )
-    for key, what in (("stored", "notifications stored"), ("events", "events in stream")):
-        if f"ratio_notify_to_raw_{key}" in figures:
-            print(
-                f"  ratio raw time / notify time, {what} = "
-                f"{figures[f'ratio_notify_to_raw_{key}']:.2f} "
-                f"(median of rounds {figures[f'round_ratios_{key}']})"
-            )
+    metrics = (("stored", "notifications stored"), ("events", "events in stream"))
+    print_ratios(figures, "notify", "ratio raw time / notify time", metrics)
     print()
 
 
