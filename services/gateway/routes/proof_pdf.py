@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from services.gateway.proof_pdf import render_proof_pdf
 from services.gateway.reveal import NO_STORE
 from services.gateway.routes.members import attachment
-from services.gateway.routes.records import MEMBER, _proof, proof_rule
+from services.gateway.routes.records import MEMBER, issue_proof, proof_rule
 from shared.contracts.commands import registry as commands
 
 router = APIRouter(tags=["service records"])
@@ -27,7 +27,7 @@ router = APIRouter(tags=["service records"])
 async def get_proof_pdf(
     member_id: str, query: Annotated[commands.GetProofBody, Query()], request: Request
 ) -> Response:
-    proof = await _proof(member_id, query, request)
+    proof = await issue_proof(member_id, query, request)
     pdf = await run_in_threadpool(render_proof_pdf, proof)
     name = f"志愿服务证明-{proof.get('proof_no') or member_id}.pdf"
     return Response(

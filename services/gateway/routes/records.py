@@ -156,7 +156,8 @@ async def points_statement(
     return result
 
 
-async def _proof(member_id: str, query: commands.GetProofBody, request: Request) -> Any:
+async def issue_proof(member_id: str, query: commands.GetProofBody, request: Request) -> Any:
+    """A new proof (its number recorded by the registry), for the JSON, page and PDF routes."""
     found_resource(request)
     cmd = command(commands.GetProof, member_id=member_id, **query.model_dump())
     return await ask(request, commands.GET_PROOF, cmd)
@@ -176,7 +177,7 @@ def proof_rule() -> dict[str, Any]:
 async def get_proof(
     member_id: str, query: Annotated[commands.GetProofBody, Query()], request: Request
 ) -> dict[str, Any]:
-    result: dict[str, Any] = await _proof(member_id, query, request)
+    result: dict[str, Any] = await issue_proof(member_id, query, request)
     return result
 
 
@@ -189,5 +190,5 @@ async def get_proof(
 async def get_proof_page(
     member_id: str, query: Annotated[commands.GetProofBody, Query()], request: Request
 ) -> HTMLResponse:
-    proof = await _proof(member_id, query, request)
+    proof = await issue_proof(member_id, query, request)
     return HTMLResponse(render_proof(proof), headers={"Cache-Control": NO_STORE})
